@@ -1,0 +1,85 @@
+"""Parse the command line and run one command; errors are one line, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from assessor_tui import __version__
+from assessor_tui.cli import frameworks_cmd, plugins_cmd
+from assessor_tui.cli.context import Context
+from assessor_tui.cli.output import CommandError
+
+DEBUG_ENV = "ASSESSOR_DEBUG"
+
+
+def _common() -> argparse.ArgumentParser:
+    """Options every command takes, before or after its name."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="the data folder (default: the platform's, or $ASSESSOR_DATA_DIR)",
+    )
+    common.add_argument(
+        "--frameworks-dir",
+        default=argparse.SUPPRESS,
+        metavar="DIR",
+        help="extra framework files (default: DATA_DIR/frameworks)",
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common()
+    parser = argparse.ArgumentParser(
+        prog="assessor",
+        parents=[common],
+        description="An offline-first assessor's companion. With no command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"assessor {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    frameworks_cmd.add_parser(sub, common)
+    plugins_cmd.add_parser(sub, common)
+    return parser
+
+
+def run_app(ctx: Context) -> int:
+    from assessor_tui.tui.app import make_app
+
+    make_app(host=ctx.host).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = Context(args)
+    func = getattr(args, "func", None)
+    try:
+        return run_app(ctx) if func is None else int(func(ctx) or 0)
+    except CommandError as exc:
+        print(f"assessor: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("assessor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        sys.stderr.close()  # a closed pager is not an error
+        return 0
+    except Exception as exc:
+        if os.environ.get(DEBUG_ENV):
+            raise
+        print(
+            f"assessor: internal error: {type(exc).__name__}: {exc} "
+            f"(set {DEBUG_ENV}=1 for details)",
+            file=sys.stderr,
+        )
+        return 70
+
+
+if __name__ == "__main__":
+    sys.exit(main())

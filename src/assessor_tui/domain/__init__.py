@@ -1,0 +1,1 @@
+"""The visit model: pure data and rules, no I/O, no Textual."""

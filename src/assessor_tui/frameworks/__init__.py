@@ -1,0 +1,1 @@
+"""Framework files: the model, the loader and its checks, the published schema."""

@@ -1,0 +1,259 @@
+"""Load framework files: YAML → checked data → immutable `Framework`.
+
+YAML is parsed once by libyaml; the node tree is walked alongside the data
+to remember the line of every path, so that every problem (from pydantic or
+from the cross-reference checks) can name ``file:line: path``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from assessor_tui.frameworks.checks import cross_reference_problems
+from assessor_tui.frameworks.errors import FrameworkInvalid, Problem
+from assessor_tui.frameworks.model import FORMAT_VERSION, ITEM_KINDS, Framework
+
+MAX_BYTES = 2 * 1024 * 1024
+"""Framework files are tens of kilobytes; anything past this is refused unread."""
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing: slower, same result
+    _Loader = yaml.SafeLoader
+
+PathKey = tuple[str | int, ...]
+
+
+def format_path(path: PathKey) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+class Lines:
+    """Line numbers by data path, with the nearest ancestor as a fallback."""
+
+    def __init__(self) -> None:
+        self._lines: dict[PathKey, int] = {}
+
+    def add(self, path: PathKey, line: int) -> None:
+        self._lines.setdefault(path, line)
+
+    def of(self, path: PathKey) -> int | None:
+        while True:
+            if path in self._lines:
+                return self._lines[path]
+            if not path:
+                return None
+            path = path[:-1]
+
+
+def _walk(node: yaml.Node, path: PathKey, lines: Lines, dupes: list[tuple[PathKey, int]]) -> None:
+    lines.add(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            if key in seen:
+                dupes.append(((*path, key), key_node.start_mark.line + 1))
+            seen.add(key)
+            lines.add((*path, key), key_node.start_mark.line + 1)
+            _walk(value_node, (*path, key), lines, dupes)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, child in enumerate(node.value):
+            _walk(child, (*path, index), lines, dupes)
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise FrameworkInvalid(
+            [
+                Problem(
+                    name,
+                    line,
+                    "",
+                    f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                )
+            ]
+        ) from None
+
+
+def parse(raw: bytes, name: str) -> tuple[Any, Lines]:
+    """YAML bytes → (data, lines). Raises FrameworkInvalid for syntax and encoding errors."""
+    text = _decode(raw, name)
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        raise FrameworkInvalid([Problem(name, line, "", f"YAML syntax error: {what}")]) from None
+    except yaml.YAMLError as exc:
+        raise FrameworkInvalid([Problem(name, None, "", f"YAML error: {exc}")]) from None
+    finally:
+        loader.dispose()
+    lines = Lines()
+    dupes: list[tuple[PathKey, int]] = []
+    if node is not None:
+        _walk(node, (), lines, dupes)
+    if dupes:
+        raise FrameworkInvalid(
+            [Problem(name, line, format_path(p), f"duplicate key '{p[-1]}'") for p, line in dupes]
+        )
+    return data, lines
+
+
+def _type_name(value: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "a string", type(None): "empty"}.get(
+        type(value), type(value).__name__
+    )
+
+
+def _data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
+    """Drop pydantic's union-tag entries from ``loc`` so it names a path in the file."""
+    path: list[str | int] = []
+    for i, part in enumerate(loc):
+        if (isinstance(data, list) and isinstance(part, int) and part < len(data)) or (
+            isinstance(data, dict) and part in data
+        ):
+            data = data[part]
+        elif isinstance(data, dict) and i == len(loc) - 1:
+            pass  # a missing field: keep its name
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _message(error: Any) -> str:
+    kind, msg, ctx = error["type"], error["msg"], error.get("ctx") or {}
+    if kind == "missing":
+        return "missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "union_tag_invalid":
+        return f"unknown item kind '{ctx.get('tag')}'; expected one of {', '.join(ITEM_KINDS)}"
+    if kind == "union_tag_not_found":
+        return f"missing 'kind'; expected one of {', '.join(ITEM_KINDS)}"
+    if kind == "too_short" and ctx.get("actual_length") == 0:
+        return "must not be empty"
+    if kind == "string_pattern_mismatch":
+        return f"'{error['input']}' is not a valid identifier"
+    if kind == "literal_error":
+        return f"{error['input']!r} is not allowed; expected {ctx.get('expected')}"
+    return msg[0].lower() + msg[1:]
+
+
+def _validation_problems(exc: ValidationError, data: Any, lines: Lines, name: str) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: set[tuple[str, str]] = set()
+    for error in exc.errors(include_url=False):
+        if error["type"] == "too_short" and error.get("input"):
+            continue  # pydantic's echo of a failed element: the element's own error says it
+        path = _data_path(data, error["loc"])
+        message = _message(error)
+        if (format_path(path), message) in seen:
+            continue  # a `str | Point` union reports one mistake twice
+        seen.add((format_path(path), message))
+        problems.append(Problem(name, lines.of(path), format_path(path), message))
+    return problems
+
+
+def build(data: Any, lines: Lines, name: str) -> Framework:
+    """Checked data → Framework, or FrameworkInvalid listing every problem."""
+    if not isinstance(data, dict):
+        raise FrameworkInvalid(
+            [
+                Problem(
+                    name,
+                    lines.of(()) or 1,
+                    "",
+                    f"a framework file must be a mapping, not {_type_name(data)}",
+                )
+            ]
+        )
+    version = data.get("format")
+    if version is None:
+        raise FrameworkInvalid(
+            [
+                Problem(
+                    name,
+                    lines.of(()) or 1,
+                    "format",
+                    f"missing; this assessor reads format {FORMAT_VERSION}",
+                )
+            ]
+        )
+    if version != FORMAT_VERSION:
+        raise FrameworkInvalid(
+            [
+                Problem(
+                    name,
+                    lines.of(("format",)),
+                    "format",
+                    f"unknown format version {version!r}; "
+                    f"this assessor reads format {FORMAT_VERSION}",
+                )
+            ]
+        )
+    try:
+        framework = Framework.model_validate(data)
+    except ValidationError as exc:
+        raise FrameworkInvalid(_validation_problems(exc, data, lines, name)) from None
+    problems = [
+        Problem(name, lines.of(path), format_path(path), message)
+        for path, message in cross_reference_problems(framework)
+    ]
+    if problems:
+        raise FrameworkInvalid(problems)
+    return framework
+
+
+def load_bytes(raw: bytes, name: str) -> Framework:
+    if len(raw) > MAX_BYTES:
+        raise FrameworkInvalid([_too_big(name, len(raw))])
+    data, lines = parse(raw, name)
+    return build(data, lines, name)
+
+
+def load_file(path: Path, name: str | None = None) -> Framework:
+    """Load one framework file; the size is checked before a byte is read."""
+    name = name or str(path)
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_BYTES:
+            raise FrameworkInvalid([_too_big(name, size)])
+        raw = path.read_bytes()
+    except FrameworkInvalid:
+        raise
+    except OSError as exc:
+        raise FrameworkInvalid([Problem(name, None, "", f"cannot read: {exc.strerror}")]) from None
+    return load_bytes(raw, name)
+
+
+def _too_big(name: str, size: int) -> Problem:
+    return Problem(
+        name,
+        None,
+        "",
+        f"file is {size / 1_048_576:.1f} MB; framework files are limited to "
+        f"{MAX_BYTES // 1_048_576} MB",
+    )
+
+
+def iter_yaml_files(folder: Path) -> Iterator[Path]:
+    """The framework files in a folder, in a stable order."""
+    if folder.is_dir():
+        yield from sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))

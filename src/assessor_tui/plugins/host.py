@@ -1,0 +1,235 @@
+"""The plugin host: finds plugins, validates what they register, isolates failures.
+
+Built-in plugins are found through the same ``assessor_tui`` entry-point group
+as anyone else's. A plugin that fails to import, whose hook raises, or whose
+framework is invalid is marked failed with the reason and set aside; the rest
+keep working. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks plugins by name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Literal
+
+import pluggy
+
+from assessor_tui.frameworks.errors import FrameworkInvalid, Problem
+from assessor_tui.frameworks.loader import iter_yaml_files, load_bytes, load_file
+from assessor_tui.frameworks.model import Framework
+from assessor_tui.plugins import hookspecs
+from assessor_tui.plugins.markers import PROJECT
+
+if TYPE_CHECKING:
+    from assessor_tui.domain.findings import Finding
+    from assessor_tui.domain.visit import Visit
+
+ENTRY_POINT_GROUP = PROJECT
+DISABLE_ENV = "ASSESSOR_DISABLE_PLUGINS"
+USER_FRAMEWORKS = "user-frameworks"
+"""The owner named for YAML files dropped into the user's frameworks folder."""
+
+Status = Literal["ok", "failed", "disabled"]
+
+
+@dataclass
+class PluginInfo:
+    name: str
+    version: str
+    module: str
+    status: Status = "ok"
+    reason: str = ""
+    frameworks: list[str] = field(default_factory=list)
+    hooks: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "module": self.module,
+            "status": self.status,
+            "reason": self.reason,
+            "frameworks": self.frameworks,
+            "hooks": self.hooks,
+        }
+
+
+@dataclass(frozen=True)
+class Registered:
+    framework: Framework
+    owner: str
+    source: str
+
+
+class PluginHost:
+    """Everything the app knows about plugins and the frameworks they provide."""
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.plugins: dict[str, PluginInfo] = {}
+        self.frameworks: dict[str, Registered] = {}
+        self.problems: list[Problem] = []
+
+    # ------------------------------------------------------------ loading
+
+    def add_plugin(self, name: str, module: ModuleType | object, version: str = "") -> PluginInfo:
+        """Register a plugin object (a module or an instance with hookimpls)."""
+        info = PluginInfo(name, version, getattr(module, "__name__", type(module).__name__))
+        self.plugins[name] = info
+        if self.pm.is_blocked(name):
+            info.status, info.reason = "disabled", f"blocked by {DISABLE_ENV}"
+            return info
+        try:
+            self.pm.register(module, name=name)
+        except Exception as exc:  # a malformed hookimpl: refuse this plugin only
+            return self._fail(name, f"cannot register: {_describe(exc)}")
+        info.hooks = sorted(c.name for c in self.pm.get_hookcallers(module) or ())
+        return info
+
+    def load_entry_points(self) -> None:
+        for ep in sorted(metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            if ep.name in self.plugins:
+                continue
+            version = ep.dist.version if ep.dist else ""
+            if self.pm.is_blocked(ep.name):
+                self.plugins[ep.name] = PluginInfo(
+                    ep.name, version, ep.value, "disabled", f"blocked by {DISABLE_ENV}"
+                )
+                continue
+            try:
+                module = ep.load()
+            except BaseException as exc:
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                info = PluginInfo(ep.name, version, ep.value)
+                self.plugins[ep.name] = info
+                self._fail(ep.name, f"import failed: {_describe(exc)}")
+                continue
+            self.add_plugin(ep.name, module, version)
+
+    def block(self, names: Iterable[str]) -> None:
+        for name in names:
+            if name:
+                self.pm.set_blocked(name)
+
+    # ------------------------------------------------------------ calling hooks
+
+    def call_each(self, hook: str, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        """Call every implementation of ``hook`` on its own, so one that raises is
+        reported and its plugin disabled, while the others still answer."""
+        for impl in reversed(getattr(self.pm.hook, hook).get_hookimpls()):
+            ok, result = self._call(impl, hook, kwargs)
+            if ok:
+                yield impl.plugin_name, result
+
+    def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> tuple[bool, Any]:
+        try:
+            return True, impl.function(*(kwargs[arg] for arg in impl.argnames))
+        except FrameworkInvalid as exc:
+            self._fail(impl.plugin_name, f"invalid framework: {exc}")
+            return False, None
+        except Exception as exc:
+            self._fail(impl.plugin_name, f"hook {hook} raised {_describe(exc)}")
+            return False, None
+
+    def _fail(self, name: str, reason: str) -> PluginInfo:
+        info = self.plugins.setdefault(name, PluginInfo(name, "", name))
+        if info.status != "failed":
+            info.status, info.reason = "failed", reason
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        for fid in info.frameworks:
+            self.frameworks.pop(fid, None)
+        return info
+
+    # ------------------------------------------------------------ frameworks
+
+    def collect_frameworks(self) -> None:
+        """Ask each plugin for its frameworks, with a ``register`` that knows the caller."""
+        for impl in reversed(self.pm.hook.register_frameworks.get_hookimpls()):
+
+            def register(
+                source: Framework | Path | Traversable,
+                owner: str = impl.plugin_name,
+            ) -> None:
+                self._register(owner, source)
+
+            self._call(impl, "register_frameworks", {"register": register})
+
+    def _register(self, owner: str, source: Framework | Path | Traversable) -> None:
+        if isinstance(source, Framework):
+            framework, where = source, f"{owner} (in code)"
+        elif isinstance(source, Path):
+            framework, where = load_file(source, source.name), source.name
+        elif isinstance(source, Traversable):
+            framework, where = load_bytes(source.read_bytes(), source.name), source.name
+        else:
+            raise TypeError(f"register() takes a Framework or a path, not {type(source).__name__}")
+        existing = self.frameworks.get(framework.id)
+        if existing is not None:
+            raise ValueError(
+                f"framework id '{framework.id}' is already provided by {existing.owner}"
+            )
+        self.frameworks[framework.id] = Registered(framework, owner, where)
+        if owner in self.plugins:
+            self.plugins[owner].frameworks.append(framework.id)
+
+    def load_user_frameworks(self, folder: Path | None) -> None:
+        """YAML files dropped into the user's folder: invalid ones are reported, not fatal."""
+        if folder is None:
+            return
+        for path in iter_yaml_files(folder):
+            try:
+                self._register(USER_FRAMEWORKS, path)
+            except FrameworkInvalid as exc:
+                self.problems.extend(exc.problems)
+            except ValueError as exc:
+                self.problems.append(Problem(path.name, None, "", str(exc)))
+
+    # ------------------------------------------------------------ queries
+
+    def framework(self, framework_id: str) -> Framework | None:
+        registered = self.frameworks.get(framework_id)
+        return registered.framework if registered else None
+
+    def evaluate(self, visit: Visit, framework: Framework) -> list[Finding]:
+        findings: list[Finding] = []
+        for _, result in self.call_each("evaluate_visit", visit=visit, framework=framework):
+            if result is not None:
+                findings.extend(result)
+        return findings
+
+
+def _describe(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def blocked_from_env() -> set[str]:
+    return {n.strip() for n in os.environ.get(DISABLE_ENV, "").split(",") if n.strip()}
+
+
+def load_host(
+    *,
+    frameworks_dir: Path | None = None,
+    entry_points: bool = True,
+    plugins: Iterable[tuple[str, object]] = (),
+    blocked: Iterable[str] | None = None,
+) -> PluginHost:
+    """The one factory for the CLI, the app and tests."""
+    host = PluginHost()
+    host.block(blocked_from_env() if blocked is None else blocked)
+    for name, plugin in plugins:
+        host.add_plugin(name, plugin)
+    if entry_points:
+        host.load_entry_points()
+    host.collect_frameworks()
+    host.load_user_frameworks(frameworks_dir)
+    return host
