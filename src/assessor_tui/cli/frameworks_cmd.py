@@ -58,12 +58,13 @@ def cmd_list(ctx: Context) -> int:
         )
     else:
         print_table(
-            ["ID", "VERSION", "CRITERIA", "PLUGIN", "TITLE"],
+            ["ID", "VERSION", "CRITERIA", "ITEMS", "PLUGIN", "TITLE"],
             [
                 (
                     r.framework.id,
                     r.framework.version,
                     len(r.framework.criteria()),
+                    len(r.framework.items()),
                     r.owner,
                     r.framework.title,
                 )

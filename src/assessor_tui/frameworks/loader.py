@@ -98,7 +98,9 @@ def parse(raw: bytes, name: str) -> tuple[Any, Lines]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        what = " ".join(p for p in (exc.context, exc.problem) if p)
+        what = exc.problem or exc.context or "cannot parse"
+        if exc.context and exc.problem and exc.context_mark:
+            what += f" ({exc.context} started on line {exc.context_mark.line + 1})"
         raise FrameworkInvalid([Problem(name, line, "", f"YAML syntax error: {what}")]) from None
     except yaml.YAMLError as exc:
         raise FrameworkInvalid([Problem(name, None, "", f"YAML error: {exc}")]) from None

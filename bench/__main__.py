@@ -1,0 +1,19 @@
+"""`python -m bench`: run every benchmark and print markdown tables."""
+
+from __future__ import annotations
+
+import platform
+import sys
+
+from bench import bench_frameworks
+from bench.harness import print_rows
+
+
+def main() -> None:
+    print(f"# assessor-tui benchmarks\n\nPython {sys.version.split()[0]} on "
+          f"{platform.machine()}, {platform.system()}; `make bench`")
+    print_rows("Frameworks", bench_frameworks.run())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,120 @@
+"""Norfolk SIPP framework: four link-adviser visits, and checks on each visit's record."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import TYPE_CHECKING
+
+import assessor_tui
+from assessor_tui.domain.findings import Finding
+from assessor_tui.frameworks.model import Actions
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+    from importlib.resources.abc import Traversable
+    from pathlib import Path
+
+    from assessor_tui.domain.visit import ActionPoint, Visit
+    from assessor_tui.frameworks.model import Framework, VisitType
+
+FRAMEWORK_ID = "norfolk-sipp"
+
+RECORD_PROMPTS = (("summary", "summary of activities"), ("evaluation", "evaluation"))
+"""The record-of-visit prompts every recorded visit must fill: the source's key principle says
+the record "will summarise the activities undertaken during the visit, be evaluative". Each is
+the text item ``<visit type id>-<suffix>``."""
+
+
+@assessor_tui.hookimpl
+def register_frameworks(register: Callable[[Framework | Path | Traversable], None]) -> None:
+    """Provide the framework file shipped beside this module."""
+    register(files(__name__) / f"{FRAMEWORK_ID}.yaml")
+
+
+@assessor_tui.hookimpl
+def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
+    """What the assessor must still do before the record of a Norfolk visit is complete."""
+    if framework.id != FRAMEWORK_ID:
+        return None
+    visit_type = framework.visit_type(visit.visit_type) if visit.visit_type else None
+    findings = list(_action_points(visit, framework, visit_type))
+    if visit_type is None:
+        findings.append(_no_visit_type(visit, framework))
+    elif visit_type.record == "required":
+        findings.extend(_record_completeness(visit, framework, visit_type))
+    elif visit_type.record == "feedback-form":
+        findings.append(Finding(
+            code=f"{FRAMEWORK_ID}.no-record",
+            message="no record of visit: this is a matter for governors; "
+                    "leave the feedback form with them",
+            severity="info",
+        ))
+    return findings
+
+
+def _action_points(visit: Visit, framework: Framework,
+                   visit_type: VisitType | None) -> Iterator[Finding]:
+    """Agreed action points need an owner and a due date, or nobody follows them up.
+
+    Numbered by position (1-based), as the record of visit lists them.
+    """
+    default_item = _actions_item(framework, visit_type)
+    for number, action in enumerate(visit.actions, start=1):
+        item = _owning_item(framework, action) or default_item
+        item_id = item.id if item is not None else action.item_id
+        if (item is None or item.require_owner) and not action.owner.strip():
+            yield Finding(code=f"{FRAMEWORK_ID}.action-owner",
+                          message=f"action point {number} has no owner",
+                          severity="problem", item_id=item_id)
+        if (item is None or item.require_due) and action.due is None:
+            yield Finding(code=f"{FRAMEWORK_ID}.action-due",
+                          message=f"action point {number} has no due date",
+                          severity="problem", item_id=item_id)
+
+
+def _owning_item(framework: Framework, action: ActionPoint) -> Actions | None:
+    item = framework.item(action.item_id) if action.item_id else None
+    return item if isinstance(item, Actions) else None
+
+
+def _actions_item(framework: Framework, visit_type: VisitType | None) -> Actions | None:
+    """The visit's own action-points item, for actions not filed under one."""
+    if visit_type is None:
+        return None
+    for section_id in visit_type.sections:
+        section = framework.section(section_id)
+        for item in section.items if section else ():
+            if isinstance(item, Actions):
+                return item
+    return None
+
+
+def _record_completeness(visit: Visit, framework: Framework,
+                         visit_type: VisitType) -> Iterator[Finding]:
+    """Visits 1-3 end in a record of visit; an empty summary or evaluation is not one.
+
+    The visit-wide summary counts as the summary of activities, so an assessor who wrote
+    it there is not told it is missing.
+    """
+    for suffix, label in RECORD_PROMPTS:
+        item_id = f"{visit_type.id}-{suffix}"
+        if framework.item(item_id) is None:
+            continue
+        answer = visit.answers.get(item_id)
+        text = answer.text if answer is not None else ""
+        if suffix == "summary" and not text.strip():
+            text = visit.summary
+        if not text.strip():
+            yield Finding(code=f"{FRAMEWORK_ID}.record-incomplete",
+                          message=f"record of visit has no {label}",
+                          severity="warning", item_id=item_id)
+
+
+def _no_visit_type(visit: Visit, framework: Framework) -> Finding:
+    """Without a visit type the app cannot tell which agenda and record apply."""
+    known = ", ".join(vt.id for vt in framework.visit_types)
+    if visit.visit_type:
+        message = f"unknown visit type '{visit.visit_type}'; this programme has {known}"
+    else:
+        message = f"no visit type chosen: pick one of {known} to know which record is due"
+    return Finding(code=f"{FRAMEWORK_ID}.visit-type", message=message, severity="warning")
