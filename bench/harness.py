@@ -42,7 +42,7 @@ def process_time(argv: Sequence[str]) -> float:
 def interleaved(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, list[float]]:
     """Run whole processes in turn, so machine noise hits each command alike."""
     results: dict[str, list[float]] = {name: [] for name in commands}
-    for name, argv in commands.items():  # warm the page cache
+    for argv in commands.values():  # warm the page cache
         process_time(argv)
     for _ in range(repeat):
         for name, argv in commands.items():

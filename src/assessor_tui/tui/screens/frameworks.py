@@ -38,13 +38,10 @@ class FrameworksScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Framework", "Version", "Criteria", "Plugin", "Title")
+        table.add_columns("Framework", "Version", "Items", "Title")
         for fid in sorted(self.host.frameworks):
-            reg = self.host.frameworks[fid]
-            fw = reg.framework
-            table.add_row(
-                fw.id, fw.version, str(len(fw.criteria())), reg.owner, fw.title, key=fw.id
-            )
+            fw = self.host.frameworks[fid].framework
+            table.add_row(fw.id, fw.version, str(len(fw.items())), fw.title, key=fw.id)
         table.focus()
         if table.row_count:
             self._show(str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value))

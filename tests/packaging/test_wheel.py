@@ -1,0 +1,79 @@
+"""A non-editable wheel install (what `pipx install .` does) gives a working `assessor`."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILT_IN = ["ba-sef", "c4eo-schools-communities", "community-cohesion", "ice-mark", "norfolk-sipp"]
+
+
+@pytest.mark.slow
+def test_wheel_installs_into_a_fresh_venv_with_all_five_frameworks(tmp_path: Path) -> None:
+    wheels = tmp_path / "wheels"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(wheels),
+            str(ROOT),
+        ],
+        check=True,
+        timeout=300,
+    )
+    (wheel,) = wheels.glob("assessor_tui-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for package in (
+        "assessor_ice_mark",
+        "assessor_ba_sef",
+        "assessor_norfolk_sipp",
+        "assessor_community_cohesion",
+        "assessor_c4eo",
+    ):
+        assert f"{package}/__init__.py" in names
+    for fid in BUILT_IN:  # the symlinked files are shipped as their real content
+        yaml_name = next(n for n in names if n.endswith(f"/{fid}.yaml"))
+        assert f"\nid: {fid}\n".encode() in zipfile.ZipFile(wheel).read(yaml_name)
+
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
+        check=True,
+        timeout=600,
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    out = subprocess.run(
+        [str(venv / "bin" / "assessor"), "frameworks", "list", "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    rows = json.loads(out.stdout)
+    assert [r["id"] for r in rows] == BUILT_IN
+    assert all(r["plugin"] == r["id"] for r in rows)
+    plugins = subprocess.run(
+        [str(venv / "bin" / "assessor"), "plugins", "list", "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert {p["status"] for p in json.loads(plugins.stdout)} == {"ok"}
