@@ -45,6 +45,23 @@ class Note(_Model):
     with_whom: str = ""
 
 
+class Evidence(_Model):
+    """A document or data seen: title, kind and reference, optionally a stored file."""
+
+    id: str
+    title: str
+    kind: str = ""
+    reference: str = ""
+    blob_id: str | None = None
+    item_ids: tuple[str, ...] = ()
+    at: datetime | None = None
+
+
+class Recommendation(_Model):
+    id: str
+    text: str
+
+
 class ActionPoint(_Model):
     id: str
     text: str
@@ -93,12 +110,20 @@ class Visit(_Model):
     summary: str = ""
     judgements: dict[str, Judgement] = Field(default_factory=dict)
     notes: tuple[Note, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
     actions: tuple[ActionPoint, ...] = ()
     rows: tuple[TableRow, ...] = ()
     entries: tuple[ListEntry, ...] = ()
     ticks: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     answers: dict[str, Answer] = Field(default_factory=dict)
-    recommendations: tuple[str, ...] = ()
+    recommendations: tuple[Recommendation, ...] = ()
+    moderator_comment: str = ""
+
+    def notes_for(self, item_id: str) -> list[Note]:
+        return [n for n in self.notes if item_id in n.item_ids]
+
+    def evidence_for(self, item_id: str) -> list[Evidence]:
+        return [e for e in self.evidence if item_id in e.item_ids]
 
     def level(self, item_id: str) -> str | None:
         judgement = self.judgements.get(item_id)
