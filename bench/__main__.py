@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_frameworks
+from bench import bench_frameworks, bench_store
 from bench.harness import print_rows
 
 
@@ -13,6 +13,10 @@ def main() -> None:
     print(f"# assessor-tui benchmarks\n\nPython {sys.version.split()[0]} on "
           f"{platform.machine()}, {platform.system()}; `make bench`")
     print_rows("Frameworks", bench_frameworks.run())
+    print("\n## Store (full-size visit: 60 judgements, 300 notes, 50 evidence items)\n")
+    print("```")
+    print(bench_store.table(bench_store.run()))
+    print("```")
 
 
 if __name__ == "__main__":
