@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import argparse
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assessor_tui import paths
 from assessor_tui.plugins.host import PluginHost, load_host
+
+if TYPE_CHECKING:
+    from assessor_tui.session import Session
 
 
 @dataclass
 class Context:
     args: argparse.Namespace
+    _session: Session | None = field(default=None, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -28,3 +33,17 @@ class Context:
     @cached_property
     def host(self) -> PluginHost:
         return load_host(frameworks_dir=self.frameworks_dir)
+
+    def session(self) -> Session:
+        """The unlocked store; the passphrase is asked for once per command."""
+        if self._session is None:
+            from assessor_tui.cli.passphrase import passphrase
+            from assessor_tui.session import Session
+
+            self._session = Session.unlock(self.data_dir, passphrase(self.args), self.host)
+        return self._session
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None

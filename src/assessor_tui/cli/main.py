@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from assessor_tui import __version__
-from assessor_tui.cli import frameworks_cmd, plugins_cmd
+from assessor_tui.cli import frameworks_cmd, plugins_cmd, store_cmd, visits_cmd
 from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError
 
@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"assessor {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    store_cmd.add_parser(sub, common)
+    visits_cmd.add_parser(sub, common)
     frameworks_cmd.add_parser(sub, common)
     plugins_cmd.add_parser(sub, common)
     return parser
@@ -52,6 +54,19 @@ def run_app(ctx: Context) -> int:
 
     make_app(host=ctx.host).run()
     return 0
+
+
+def _user_facing(exc: Exception) -> bool:
+    """A refusal the user can act on, told in one line. Checked lazily: a module
+    that was never imported cannot have raised."""
+    for module, name in (
+        ("assessor_tui.store.errors", "StoreError"),
+        ("assessor_tui.domain.edits", "EditRefused"),
+    ):
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(exc, getattr(loaded, name)):
+            return True
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -71,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.close()  # a closed pager is not an error
         return 0
     except Exception as exc:
+        if _user_facing(exc):
+            print(f"assessor: {exc}", file=sys.stderr)
+            return 1
         if os.environ.get(DEBUG_ENV):
             raise
         print(

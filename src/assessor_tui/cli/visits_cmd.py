@@ -1,0 +1,262 @@
+"""``assessor visits …``: create, list, show, judge, note, export, import."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assessor_tui.cli import passphrase as pw
+from assessor_tui.cli.context import Context
+from assessor_tui.cli.output import CommandError, print_json, print_table
+from assessor_tui.domain.visit import NoteSource
+
+if TYPE_CHECKING:
+    from assessor_tui.session import OpenVisit
+
+MAX_IMPORT_BYTES = 256 * 1024 * 1024
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
+
+
+def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("visits", help="create, list, show and edit visits")
+    vsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    def leaf(name: str, help_: str, func: Any) -> argparse.ArgumentParser:
+        parser = vsub.add_parser(name, parents=[common], help=help_)
+        pw.add_arguments(parser)
+        parser.set_defaults(func=func)
+        return parser
+
+    new = leaf("new", "create a visit; prints its id", cmd_new)
+    new.add_argument("--framework", required=True, metavar="ID")
+    new.add_argument("--school", required=True, metavar="NAME")
+    new.add_argument("--urn", default="", help="the school's unique reference number")
+    new.add_argument("--la", default="", dest="local_authority", help="local authority")
+    new.add_argument("--date", type=_date, help="scheduled date (YYYY-MM-DD)")
+    new.add_argument("--type", dest="visit_type", help="visit type, where the framework has them")
+    new.add_argument(
+        "--duration",
+        type=int,
+        default=180,
+        metavar="MINUTES",
+        help="planned duration (default 180)",
+    )
+    new.add_argument("--assessor", default="", metavar="NAME")
+    new.add_argument("--json", action="store_true")
+
+    ls = leaf("list", "every visit in the store", cmd_list)
+    ls.add_argument("--json", action="store_true")
+
+    show = leaf("show", "one visit: judgements, notes, findings", cmd_show)
+    show.add_argument("id", help="visit id (or a unique prefix of it)")
+    show.add_argument("--json", action="store_true")
+
+    judge = leaf("judge", "set a criterion's level ('-' clears it)", cmd_judge)
+    judge.add_argument("id")
+    judge.add_argument("criterion")
+    judge.add_argument("level")
+    judge.add_argument("--rationale", help="why: the assessor's reasoning")
+
+    note = leaf("note", "add a timestamped note", cmd_note)
+    note.add_argument("id")
+    note.add_argument("text")
+    note.add_argument(
+        "--criterion",
+        "-c",
+        action="append",
+        default=[],
+        dest="criteria",
+        metavar="ID",
+        help="link to a criterion (repeatable)",
+    )
+    note.add_argument("--source", default="other", choices=NoteSource.__args__)
+    note.add_argument("--with", dest="with_whom", default="", metavar="WHO")
+
+    export = leaf("export", "export a visit", cmd_export)
+    export.add_argument("id")
+    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument(
+        "-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)"
+    )
+
+    imp = leaf("import", "import an exported visit", cmd_import)
+    imp.add_argument("file", type=Path)
+
+
+def cmd_new(ctx: Context) -> int:
+    a = ctx.args
+    opened = ctx.session().new_visit(
+        a.framework,
+        school=a.school,
+        urn=a.urn,
+        local_authority=a.local_authority,
+        scheduled=a.date,
+        visit_type=a.visit_type,
+        assessor=a.assessor,
+        planned_minutes=a.duration,
+    )
+    if a.json:
+        print_json({"id": opened.visit.id, **opened.summary()})
+    else:
+        print(opened.visit.id)
+    return 0
+
+
+def cmd_list(ctx: Context) -> int:
+    from assessor_tui.session import visit_rows
+
+    rows = visit_rows(ctx.session().visits())
+    if ctx.args.json:
+        print_json(rows)
+        return 0
+    print_table(
+        ["ID", "SCHOOL", "FRAMEWORK", "TYPE", "DATE", "STATUS", "JUDGED", "SYNC"],
+        [
+            (
+                r["id"][:13],
+                r.get("school", "?"),
+                r.get("framework_id", "?"),
+                r.get("visit_type") or "-",
+                r.get("scheduled") or "-",
+                r.get("status", "?"),
+                f"{r.get('judged', 0)}/{r.get('total', 0)}",
+                "local" if r.get("pending_changes") else "synced",
+            )
+            for r in rows
+        ],
+    )
+    return 0
+
+
+def _show_text(opened: OpenVisit) -> list[str]:
+    v, fw, cov = opened.visit, opened.framework, opened.coverage()
+    out = [
+        f"{v.school.name}" + (f" (URN {v.school.urn})" if v.school.urn else ""),
+        f"  visit {v.id}",
+        f"  {fw.title} ({fw.id} {v.framework_version})"
+        + (f", {v.visit_type}" if v.visit_type else ""),
+        f"  {v.status.replace('_', ' ')}; scheduled {v.scheduled or '-'}; "
+        f"planned {v.planned_minutes} min",
+        f"  judged {cov.judged} of {cov.total}; "
+        f"{len(cov.without_evidence)} criteria have no evidence yet",
+    ]
+    for section in fw.sections:
+        lines = []
+        for item in section.items:
+            level = v.level(item.id)
+            notes = v.notes_for(item.id)
+            if level is None and not notes:
+                continue
+            scale = fw.scale(item.scale) if item.kind == "criterion" else None
+            label = scale.level(level).label if scale and level and scale.level(level) else "-"
+            lines.append(f"  {item.id:>8}  {label:<14} {item.title}")
+            j = v.judgements.get(item.id)
+            if j and j.rationale:
+                lines.append(f"            rationale: {j.rationale}")
+            for note in notes:
+                lines.append(f"            note {note.at:%H:%M}: {note.text}")
+        if lines:
+            out += [f"\n{section.id}  {section.title}", *lines]
+    unlinked = [n for n in v.notes if not n.item_ids]
+    if unlinked:
+        out.append("\nNotes")
+        out += [f"  {n.at:%Y-%m-%d %H:%M} {n.text}" for n in unlinked]
+    findings = opened.findings()
+    if findings:
+        out.append("\nFindings")
+        out += [f"  [{f.severity}] {f.message}" for f in findings]
+    return out
+
+
+def cmd_show(ctx: Context) -> int:
+    opened = ctx.session().open(ctx.args.id)
+    if ctx.args.json:
+        print_json(
+            {
+                "visit": opened.visit.model_dump(mode="json"),
+                "coverage": {
+                    "judged": opened.coverage().judged,
+                    "total": opened.coverage().total,
+                    "without_evidence": list(opened.coverage().without_evidence),
+                },
+                "findings": [f.to_dict() for f in opened.findings()],
+                "pending_changes": len(opened.file.tables["outbox"]),
+            }
+        )
+    else:
+        print("\n".join(_show_text(opened)))
+    return 0
+
+
+def cmd_judge(ctx: Context) -> int:
+    a = ctx.args
+    opened = ctx.session().open(a.id)
+    level = None if a.level in ("-", "none") else a.level
+    edits = [lambda e: e.set_level(a.criterion, level)]
+    if a.rationale is not None:
+        edits.append(lambda e: e.set_rationale(a.criterion, a.rationale))
+    if opened.visit.status == "planned":
+        edits.insert(0, lambda e: e.start())
+    opened.edit(*edits)
+    opened.close()
+    return 0
+
+
+def cmd_note(ctx: Context) -> int:
+    a = ctx.args
+    opened = ctx.session().open(a.id)
+    edits = [lambda e: e.add_note(a.text, a.criteria, source=a.source, with_whom=a.with_whom)]
+    if opened.visit.status == "planned":
+        edits.insert(0, lambda e: e.start())
+    (*_, change) = opened.edit(*edits)
+    opened.close()
+    print(change.record_id)
+    return 0
+
+
+def cmd_export(ctx: Context) -> int:
+    data = ctx.session().export(ctx.args.id)
+    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    if ctx.args.output:
+        _write_new(ctx.args.output, text)
+        print(f"Exported to {ctx.args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _write_new(path: Path, text: str) -> None:
+    import os
+
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:
+        raise CommandError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def cmd_import(ctx: Context) -> int:
+    path: Path = ctx.args.file
+    try:
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise CommandError(f"{path} is larger than {MAX_IMPORT_BYTES // 2**20} MB")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CommandError(f"cannot read {path}: {exc.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CommandError(f"{path} is not a JSON export: {exc}") from None
+    print(ctx.session().import_visit(data))
+    return 0

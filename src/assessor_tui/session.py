@@ -1,0 +1,266 @@
+"""The one way in for the CLI and the app: an unlocked store plus the installed plugins.
+
+Data flows one way: callers edit through an `Editor` (validated against the
+framework), the change is made durable by the store, and the aggregate,
+findings and coverage are recomputed from the records.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from assessor_tui.domain.assemble import assemble
+from assessor_tui.domain.coverage import Coverage, coverage
+from assessor_tui.domain.edits import Editor, new_visit_change
+from assessor_tui.domain.findings import Finding
+from assessor_tui.domain.records import Change, Record
+from assessor_tui.domain.visit import Visit
+from assessor_tui.frameworks.model import Framework
+from assessor_tui.plugins.host import PluginHost
+from assessor_tui.store import StoreError, Vault
+from assessor_tui.store.repository import Repository, VisitFile, VisitNotFound
+
+EXPORT_FORMAT = "assessor-visit"
+
+
+class SessionError(StoreError):
+    """A request the session cannot carry out; the message says why."""
+
+
+class ExportFile(BaseModel):
+    """A visit exported losslessly: every record with its clocks, the change log, files."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["assessor-visit"]
+    version: Literal[1]
+    exported_at: str
+    visit: dict[str, Any]
+    records: list[Record]
+    outbox: list[Change]
+    blobs: dict[str, str] = {}
+
+
+@dataclass
+class OpenVisit:
+    """One visit being worked on: its records, framework and derived views."""
+
+    session: Session
+    file: VisitFile
+    framework: Framework
+
+    def __post_init__(self) -> None:
+        self._visit: Visit | None = None
+
+    @property
+    def visit(self) -> Visit:
+        if self._visit is None:
+            self._visit = assemble(self.file.records.values())
+        return self._visit
+
+    @property
+    def editor(self) -> Editor:
+        return Editor(self.framework, self.visit, self.file.records, self.session.repo.clock)
+
+    def edit(self, *edits: Callable[[Editor], Change]) -> list[Change]:
+        """Validate every edit first, then make them all durable in one write."""
+        changes = []
+        editor = self.editor
+        for edit in edits:
+            changes.append(edit(editor))
+        self.file.apply(changes)
+        self._visit = None
+        if any(c.type == "visit" for c in changes):
+            self.save_summary()
+        return changes
+
+    def findings(self) -> list[Finding]:
+        return self.session.host.evaluate(self.visit, self.framework)
+
+    def coverage(self) -> Coverage:
+        return coverage(self.visit, self.framework)
+
+    def summary(self) -> dict[str, Any]:
+        v, cov = self.visit, self.coverage()
+        return {
+            "school": v.school.name,
+            "urn": v.school.urn,
+            "framework_id": v.framework_id,
+            "framework_version": v.framework_version,
+            "visit_type": v.visit_type,
+            "scheduled": v.scheduled.isoformat() if v.scheduled else None,
+            "status": v.status,
+            "judged": cov.judged,
+            "total": cov.total,
+            "coverage": cov.percent,
+            "notes": len(v.notes),
+            "pending_changes": len(self.file.tables["outbox"]),
+            "updated": self.file.latest_stamp(),
+        }
+
+    def save_summary(self) -> None:
+        self.session.repo.put_summary(self.file, self.summary())
+
+    def close(self) -> None:
+        self.save_summary()
+        self.session.repo.close(self.file.visit_id)
+
+
+class Session:
+    def __init__(self, vault: Vault, host: PluginHost) -> None:
+        self.vault = vault
+        self.host = host
+        self.repo = Repository(vault)
+
+    @classmethod
+    def unlock(cls, data_dir: Path, passphrase: str, host: PluginHost) -> Session:
+        return cls(Vault.unlock(data_dir, passphrase), host)
+
+    def close(self) -> None:
+        self.vault.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ frameworks
+
+    def framework(self, framework_id: str) -> Framework:
+        framework = self.host.framework(framework_id)
+        if framework is None:
+            known = ", ".join(sorted(self.host.frameworks)) or "none"
+            raise SessionError(f"no framework '{framework_id}' is installed (installed: {known})")
+        return framework
+
+    # ------------------------------------------------------------ visits
+
+    def new_visit(
+        self,
+        framework_id: str,
+        *,
+        school: str,
+        urn: str = "",
+        local_authority: str = "",
+        address: str = "",
+        scheduled: date | None = None,
+        visit_type: str | None = None,
+        assessor: str = "",
+        planned_minutes: int = 180,
+    ) -> OpenVisit:
+        framework = self.framework(framework_id)
+        change = new_visit_change(
+            framework,
+            self.repo.clock,
+            school=school,
+            urn=urn,
+            local_authority=local_authority,
+            address=address,
+            scheduled=scheduled,
+            visit_type=visit_type,
+            assessor=assessor,
+            planned_minutes=planned_minutes,
+        )
+        file = self.repo.create(change, {})
+        opened = OpenVisit(self, file, framework)
+        opened.save_summary()
+        return opened
+
+    def resolve(self, visit_ref: str) -> str:
+        """A visit id from its full id or a unique prefix of it (as git does)."""
+        ref = visit_ref.strip().lower()
+        ids = self.vault.visit_ids()
+        if ref in ids:
+            return ref
+        matches = [i for i in ids if i.startswith(ref)] if len(ref) >= 4 else []
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise SessionError(f"'{visit_ref}' matches {len(matches)} visits; give more of the id")
+        raise VisitNotFound(visit_ref)
+
+    def open(self, visit_ref: str) -> OpenVisit:
+        file = self.repo.open(self.resolve(visit_ref))
+        header = file.records[file.visit_id].data
+        framework = self.host.framework(header["framework_id"])
+        if framework is None:
+            raise SessionError(
+                f"this visit uses framework '{header['framework_id']}' version "
+                f"{header['framework_version']}, which no installed plugin provides"
+            )
+        return OpenVisit(self, file, framework)
+
+    def visits(self) -> list[dict[str, Any]]:
+        """Summaries for the visits list; any left stale by a crash are rebuilt first."""
+        for visit_id in list(self.repo.stale()):
+            try:
+                opened = self.open(visit_id)
+            except (StoreError, ValueError):
+                continue  # `assessor doctor` reports files that cannot be read
+            opened.close()
+        return self.repo.summaries()
+
+    # ------------------------------------------------------------ export / import
+
+    def export(self, visit_ref: str) -> dict[str, Any]:
+        opened = self.open(visit_ref)
+        blobs = {
+            e.blob_id: base64.b64encode(self.vault.get_blob(e.blob_id)).decode()
+            for e in opened.visit.evidence
+            if e.blob_id
+        }
+        return ExportFile(
+            format=EXPORT_FORMAT,
+            version=1,
+            exported_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            visit=opened.visit.model_dump(mode="json"),
+            records=sorted(opened.file.records.values(), key=lambda r: (r.created, r.id)),
+            outbox=opened.file.outbox(),
+            blobs=blobs,
+        ).model_dump(mode="json")
+
+    def import_visit(self, data: Any) -> str:
+        try:
+            export = ExportFile.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise SessionError(f"not an exported visit: {where}: {first['msg']}") from None
+        headers = [r for r in export.records if r.type == "visit"]
+        if len(headers) != 1:
+            raise SessionError("not an exported visit: it must hold exactly one visit header")
+        visit_id = headers[0].id
+        strays = [r.id for r in export.records if r.visit_id != visit_id]
+        strays += [c.id for c in export.outbox if c.visit_id != visit_id]
+        if strays:
+            raise SessionError(f"not an exported visit: {strays[0]} belongs to another visit")
+        self.framework(headers[0].data.get("framework_id", ""))
+        blob_ids = {}
+        for old_id, encoded in export.blobs.items():
+            blob_ids[old_id] = self.vault.put_blob(base64.b64decode(encoded, validate=True))
+        records = [_rename_blobs(r, blob_ids) for r in export.records]
+        file = self.repo.import_records(visit_id, records, export.outbox)
+        OpenVisit(self, file, self.framework(headers[0].data["framework_id"])).save_summary()
+        return visit_id
+
+
+def _rename_blobs(record: Record, blob_ids: dict[str, str]) -> Record:
+    old = record.data.get("blob_id")
+    if record.type != "evidence" or old not in blob_ids:
+        return record
+    return record.model_copy(update={"data": {**record.data, "blob_id": blob_ids[old]}})
+
+
+def visit_rows(summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Summaries sorted for display: newest scheduled first, then by school."""
+    return sorted(
+        summaries, key=lambda s: (s.get("scheduled") or "", s.get("school") or ""), reverse=True
+    )

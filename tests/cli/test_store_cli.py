@@ -1,0 +1,274 @@
+"""The store's commands as a user runs them: init, visits, passphrases, damage, doctor."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ASSESSOR = str(Path(sys.executable).with_name("assessor"))
+PASSPHRASE = "a long and secret passphrase"
+
+
+class Cli:
+    def __init__(self, data_dir: Path, passphrase: str = PASSPHRASE) -> None:
+        self.data_dir = data_dir
+        self.passphrase = passphrase
+
+    def __call__(
+        self,
+        *args: str,
+        passphrase: str | None = None,
+        check: bool = False,
+        env: dict[str, str] | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = {
+            **os.environ,
+            "ASSESSOR_DATA_DIR": str(self.data_dir),
+            "ASSESSOR_PASSPHRASE": passphrase or self.passphrase,
+            **(env or {}),
+        }
+        result = subprocess.run(
+            [ASSESSOR, *args],
+            capture_output=True,
+            text=True,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            timeout=60,
+        )
+        assert "Traceback" not in result.stderr, result.stderr
+        if check:
+            assert result.returncode == 0, result.stderr
+        return result
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path / "data")
+
+
+@pytest.fixture
+def store(cli: Cli) -> Cli:
+    cli("init", check=True)
+    return cli
+
+
+def new_visit(cli: Cli, *args: str) -> str:
+    return cli("visits", "new", *args, check=True).stdout.strip()
+
+
+def test_init_shows_the_recovery_key_once_and_refuses_a_second_time(cli: Cli) -> None:
+    out = cli("init", "--json", check=True).stdout
+    key = json.loads(out)["recovery_key"]
+    assert len(key.split("-")) >= 10
+    again = cli("init")
+    assert again.returncode == 1
+    assert again.stderr == (
+        f"assessor: a store already exists in {cli.data_dir}; nothing was changed\n"
+    )
+    listing = cli("visits", "list", check=True).stdout
+    assert key not in listing
+
+
+def test_commands_without_a_store_say_what_to_do(cli: Cli) -> None:
+    result = cli("visits", "list")
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"assessor: no store in {cli.data_dir}; create one with `assessor init`\n"
+    )
+
+
+def test_no_passphrase_and_no_terminal_is_one_line(cli: Cli) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "ASSESSOR_PASSPHRASE"}
+    result = subprocess.run(
+        [ASSESSOR, "--data-dir", str(cli.data_dir), "init"],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        "assessor: no passphrase: use --passphrase-file FILE or "
+        "$ASSESSOR_PASSPHRASE, or run in a terminal\n"
+    )
+
+
+def test_short_passphrase_is_refused(cli: Cli) -> None:
+    result = cli("init", passphrase="short")
+    assert result.returncode == 1
+    assert result.stderr == "assessor: the passphrase must be at least 8 characters\n"
+    assert not (cli.data_dir / "store.key").exists()
+
+
+def test_visit_lifecycle(store: Cli) -> None:
+    vid = new_visit(
+        store,
+        "--framework",
+        "ba-sef",
+        "--school",
+        "Hill School",
+        "--urn",
+        "123456",
+        "--date",
+        "2026-11-23",
+    )
+    store("visits", "judge", vid, "1.1", "established", "--rationale", "Minutes seen", check=True)
+    store("visits", "judge", vid[:8], "2.4", "Developing", check=True)
+    note_id = store(
+        "visits",
+        "note",
+        vid,
+        "-c",
+        "1.1",
+        "-c",
+        "1.2",
+        "--source",
+        "document",
+        "--with",
+        "Chair",
+        "Termly data pack seen",
+        check=True,
+    ).stdout.strip()
+    shown = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
+    visit = shown["visit"]
+    assert visit["status"] == "in_progress"
+    assert visit["judgements"]["1.1"]["level"] == "established"
+    assert visit["judgements"]["1.1"]["rationale"] == "Minutes seen"
+    assert visit["judgements"]["2.4"]["level"] == "developing"
+    (note,) = visit["notes"]
+    assert (note["id"], note["item_ids"], note["source"], note["with_whom"]) == (
+        note_id,
+        ["1.1", "1.2"],
+        "document",
+        "Chair",
+    )
+    assert shown["coverage"]["judged"] == 2
+    assert {
+        "code": "ba-sef.focus-missing",
+        "severity": "warning",
+        "item_id": "2.4",
+        "message": "2.4 Strategies for early intervention: rated Developing, no development focus",
+    } in shown["findings"]
+    rows = json.loads(store("visits", "list", "--json", check=True).stdout)
+    assert [(r["id"], r["school"], r["judged"], r["total"], r["status"]) for r in rows] == [
+        (vid, "Hill School", 2, 21, "in_progress")
+    ]
+    text = store("visits", "show", vid, check=True).stdout
+    assert "1.1  Established    Engagement of all schools" in text
+    assert "note " in text and "Termly data pack seen" in text
+
+
+def test_refusals_are_one_line_and_change_nothing(store: Cli) -> None:
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    bad = store("visits", "judge", vid, "partnerships-1", "brilliant")
+    assert bad.returncode == 1
+    assert bad.stderr == (
+        "assessor: level 'brilliant' is not on scale 'ice-validation' of "
+        "partnerships-1 (not-met, partly-met, met, not-seen)\n"
+    )
+    unknown = store("visits", "judge", vid, "nope", "met")
+    assert unknown.stderr == "assessor: 'nope' is not an item of ice-mark\n"
+    missing = store("visits", "show", "0123abcd")
+    assert missing.stderr == "assessor: no visit '0123abcd' in this store\n"
+    norfolk = store("visits", "new", "--framework", "norfolk-sipp", "--school", "X")
+    assert norfolk.stderr.startswith("assessor: norfolk-sipp needs a visit type (visit-1, ")
+    shown = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
+    assert shown["visit"]["judgements"] == {}
+    assert len(json.loads(store("visits", "list", "--json").stdout)) == 1
+
+
+def test_wrong_passphrase(store: Cli) -> None:
+    result = store("visits", "list", passphrase="not the passphrase")
+    assert result.returncode == 1
+    assert result.stderr == "assessor: wrong passphrase\n"
+
+
+def test_passwd_and_recover(cli: Cli, tmp_path: Path) -> None:
+    key = json.loads(cli("init", "--json", check=True).stdout)["recovery_key"]
+    vid = new_visit(cli, "--framework", "ice-mark", "--school", "Hill School")
+    new_file = tmp_path / "new.txt"
+    new_file.write_text("the second passphrase\n")
+    cli("passwd", "--new-passphrase-file", str(new_file), check=True)
+    assert cli("visits", "list").stderr == "assessor: wrong passphrase\n"
+    second = cli("visits", "list", "--json", passphrase="the second passphrase", check=True)
+    assert [r["id"] for r in json.loads(second.stdout)] == [vid]
+
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(key.lower().replace("-", " ") + "\n")  # as someone might type it
+    new_file.write_text("the third passphrase")
+    cli(
+        "recover",
+        "--recovery-key-file",
+        str(key_file),
+        "--new-passphrase-file",
+        str(new_file),
+        passphrase="ignored",
+        check=True,
+    )
+    third = cli("visits", "list", "--json", passphrase="the third passphrase", check=True)
+    assert [r["id"] for r in json.loads(third.stdout)] == [vid]
+    bad_key = tmp_path / "bad.txt"
+    bad_key.write_text("AAAA-BBBB")
+    wrong = cli(
+        "recover", "--recovery-key-file", str(bad_key), "--new-passphrase-file", str(new_file)
+    )
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith("assessor: that is not a valid recovery key: ")
+
+
+def test_damaged_visit_file_falls_back_and_doctor_reports(store: Cli) -> None:
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    store("visits", "note", vid, "first note", check=True)
+    store("visits", "note", vid, "second note", check=True)
+    path = store.data_dir / "visits" / f"{vid}.db"
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    report = store("doctor")
+    assert report.returncode == 1
+    assert (
+        f"visits/{vid}.db was damaged or altered; the previous copy was restored" in report.stdout
+    )
+    shown = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
+    assert [n["text"] for n in shown["visit"]["notes"]] == ["first note"]
+    assert store("doctor").stdout.count("the previous copy was restored") == 0
+
+
+def test_export_import_round_trip(store: Cli, tmp_path: Path) -> None:
+    vid = new_visit(store, "--framework", "community-cohesion", "--school", "Hill School")
+    store("visits", "judge", vid, "1a", "embedded", check=True)
+    store("visits", "note", vid, "-c", "1a", "Governors briefed in September", check=True)
+    out = tmp_path / "visit.json"
+    store("visits", "export", vid, "--format", "json", "-o", str(out), check=True)
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    other = Cli(tmp_path / "other")
+    other("init", check=True)
+    assert other("visits", "import", str(out), check=True).stdout.strip() == vid
+    a = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
+    b = json.loads(other("visits", "show", vid, "--json", check=True).stdout)
+    assert a == b
+    again = other("visits", "import", str(out))
+    assert again.stderr == f"assessor: visit '{vid}' is already in this store\n"
+    junk = tmp_path / "junk.json"
+    junk.write_text('{"format": "something-else"}')
+    result = other("visits", "import", str(junk))
+    assert result.returncode == 1
+    assert result.stderr.startswith("assessor: not an exported visit: format: ")
+
+
+def test_nothing_readable_at_rest(store: Cli) -> None:
+    marker = "MARKER-7f3a-unique-note-text"
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Marker School 91827")
+    store("visits", "note", vid, marker, check=True)
+    store("visits", "judge", vid, "partnerships-1", "met", "--rationale", marker + "-r", check=True)
+    for path in store.data_dir.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for secret in (marker, "Marker School 91827", PASSPHRASE):
+                assert secret.encode() not in data, (path, secret)
+                assert secret.encode("utf-16-le") not in data, (path, secret)
