@@ -8,6 +8,7 @@ findings and coverage are recomputed from the records.
 from __future__ import annotations
 
 import base64
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,7 +21,7 @@ from assessor_tui.domain.assemble import assemble
 from assessor_tui.domain.coverage import Coverage, coverage
 from assessor_tui.domain.edits import Editor, new_visit_change
 from assessor_tui.domain.findings import Finding
-from assessor_tui.domain.records import Change, Record
+from assessor_tui.domain.records import Change, Record, apply_change
 from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Framework
 from assessor_tui.plugins.host import PluginHost
@@ -50,7 +51,13 @@ class ExportFile(BaseModel):
 
 @dataclass
 class OpenVisit:
-    """One visit being worked on: its records, framework and derived views."""
+    """One visit being worked on: its records, framework and derived views.
+
+    Edits are *staged* (validated and applied in memory at once, so the screen
+    never waits) and *flushed* (made durable in one write). The CLI does both
+    in one call; the app flushes from a worker within a second, and at once on
+    quit, lock and screen change. Only the flushing thread touches the file.
+    """
 
     session: Session
     file: VisitFile
@@ -58,27 +65,65 @@ class OpenVisit:
 
     def __post_init__(self) -> None:
         self._visit: Visit | None = None
+        self._view: dict[str, Record] = dict(self.file.records)
+        self._pending: list[Change] = []
+        self._guard = threading.Lock()
+        self._flushing = threading.Lock()
+
+    @property
+    def records(self) -> dict[str, Record]:
+        return self._view
 
     @property
     def visit(self) -> Visit:
-        if self._visit is None:
-            self._visit = assemble(self.file.records.values())
-        return self._visit
+        visit = self._visit
+        if visit is None:
+            visit = self._visit = assemble(self._view.values())
+        return visit
 
     @property
     def editor(self) -> Editor:
-        return Editor(self.framework, self.visit, self.file.records, self.session.repo.clock)
+        return Editor(self.framework, self.visit, self._view, self.session.repo.clock)
+
+    @property
+    def unsaved(self) -> int:
+        """Changes staged but not yet durable."""
+        return len(self._pending)
+
+    def stage(self, *edits: Callable[[Editor], Change]) -> list[Change]:
+        """Validate every edit, then apply them all in memory; nothing is written yet."""
+        editor = self.editor
+        changes = [edit(editor) for edit in edits]
+        with self._guard:
+            for change in changes:
+                self._view[change.record_id] = apply_change(
+                    self._view.get(change.record_id), change)
+            self._pending.extend(changes)
+            self._visit = None
+        return changes
+
+    def flush(self) -> int:
+        """Make every staged change durable in one write; returns how many were saved.
+
+        On failure (a full disk…) the changes stay staged and the error propagates,
+        so the caller can show it and try again; nothing is lost while the app runs.
+        """
+        with self._flushing:
+            with self._guard:
+                batch = list(self._pending)
+            if not batch:
+                return 0
+            self.file.apply(batch)
+            with self._guard:
+                del self._pending[: len(batch)]
+            if any(c.type == "visit" for c in batch):
+                self.save_summary()
+            return len(batch)
 
     def edit(self, *edits: Callable[[Editor], Change]) -> list[Change]:
-        """Validate every edit first, then make them all durable in one write."""
-        changes = []
-        editor = self.editor
-        for edit in edits:
-            changes.append(edit(editor))
-        self.file.apply(changes)
-        self._visit = None
-        if any(c.type == "visit" for c in changes):
-            self.save_summary()
+        """Stage and flush: durable when this returns (what the CLI needs)."""
+        changes = self.stage(*edits)
+        self.flush()
         return changes
 
     def findings(self) -> list[Finding]:
@@ -101,7 +146,7 @@ class OpenVisit:
             "total": cov.total,
             "coverage": cov.percent,
             "notes": len(v.notes),
-            "pending_changes": len(self.file.tables["outbox"]),
+            "pending_changes": len(self.file.tables["outbox"]) + self.unsaved,
             "updated": self.file.latest_stamp(),
         }
 
@@ -109,6 +154,7 @@ class OpenVisit:
         self.session.repo.put_summary(self.file, self.summary())
 
     def close(self) -> None:
+        self.flush()
         self.save_summary()
         self.session.repo.close(self.file.visit_id)
 

@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run_app(ctx: Context) -> int:
     from assessor_tui.tui.app import make_app
 
-    make_app(host=ctx.host).run()
+    make_app(host=ctx.host, data_dir=ctx.data_dir).run()
     return 0
 
 
