@@ -254,6 +254,11 @@ class Session:
             opened.close()
         return self.repo.summaries()
 
+    def archive(self, visit_ref: str, archived: bool = True) -> None:
+        """Hide a visit from the visits list; it stays in the store."""
+        opened = self.open(visit_ref)
+        self.repo.put_summary(opened.file, {**opened.summary(), "archived": archived})
+
     # ------------------------------------------------------------ export / import
 
     def export(self, visit_ref: str) -> dict[str, Any]:

@@ -1,29 +1,206 @@
-"""The app and the one factory that builds it for the CLI and the tests."""
+"""The app, and the one factory that builds it for the CLI and the tests."""
 
 from __future__ import annotations
 
+import asyncio
+import signal
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from textual import events
 from textual.app import App
 from textual.binding import Binding
+from textual.reactive import reactive
 
 from assessor_tui.plugins.host import PluginHost
-from assessor_tui.tui.screens.frameworks import FrameworksScreen
+from assessor_tui.session import OpenVisit, Session
+from assessor_tui.tui.commands import AssessorCommands
+
+IDLE_LOCK_SECONDS = 10 * 60
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now().astimezone()
 
 
 class AssessorApp(App[None]):
+    """Screens: unlock (or create the store) → visits → a visit's workspace."""
+
     TITLE = "assessor"
-    SUB_TITLE = "frameworks"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {AssessorCommands}
     BINDINGS = [
-        Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Quit the app"),
+        Binding(
+            "ctrl+q",
+            "quit",
+            "Quit",
+            id="app.quit",
+            priority=True,
+            tooltip="Save everything, then quit",
+        ),
+        Binding(
+            "ctrl+l",
+            "lock",
+            "Lock",
+            id="app.lock",
+            priority=True,
+            tooltip="Save, forget the key and return to the unlock screen",
+        ),
+        Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this screen"),
     ]
 
-    def __init__(self, host: PluginHost) -> None:
+    locked: reactive[bool] = reactive(True)
+
+    def __init__(
+        self,
+        host: PluginHost,
+        data_dir: Path,
+        *,
+        session: Session | None = None,
+        idle_lock_seconds: float = IDLE_LOCK_SECONDS,
+        now: Clock = _now,
+        high_contrast: bool = False,
+    ) -> None:
         super().__init__()
         self.host = host
+        self.data_dir = data_dir
+        self.session = session
+        self.idle_lock_seconds = idle_lock_seconds
+        self.now = now
+        self.opened: OpenVisit | None = None
+        self.last_activity = time.monotonic()
+        if high_contrast:
+            self.theme = "textual-light"
+
+    # ------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
-        self.push_screen(FrameworksScreen(self.host))
+        from assessor_tui.tui.screens.unlock import CreateStoreScreen, UnlockScreen
+
+        self._watch_signals()
+        self.set_interval(5, self._check_idle)
+        if self.session is not None:
+            self._enter_store()
+        elif (self.data_dir / "store.key").exists():
+            self.push_screen(UnlockScreen())
+        else:
+            self.push_screen(CreateStoreScreen())
+
+    def unlocked(self, session: Session) -> None:
+        """Called by the unlock screens with an open session."""
+        self.session = session
+        self._enter_store()
+
+    def _enter_store(self) -> None:
+        from assessor_tui.tui.screens.visits import VisitsScreen
+
+        self.locked = False
+        self.last_activity = time.monotonic()
+        self.switch_screen(VisitsScreen()) if len(self.screen_stack) > 1 else self.push_screen(
+            VisitsScreen()
+        )
+
+    def watch_locked(self, locked: bool) -> None:
+        self.set_class(locked, "-locked")
+
+    # ------------------------------------------------------------ saving
+
+    def save_now(self) -> None:
+        """Make every staged edit durable, from the calling thread. Errors propagate."""
+        if self.opened is not None:
+            self.opened.flush()
+
+    def close_visit(self) -> None:
+        if self.opened is not None:
+            opened, self.opened = self.opened, None
+            opened.close()
+
+    def _close_everything(self) -> None:
+        try:
+            self.close_visit()
+        finally:
+            if self.session is not None:
+                session, self.session = self.session, None
+                session.close()
+
+    async def action_quit(self) -> None:
+        """Quit only once every edit is durable; a failed save keeps the app open."""
+        try:
+            self._close_everything()
+        except Exception as exc:  # a full disk: say so and stay, nothing is lost
+            self.notify(f"Not quitting: could not save ({exc})", severity="error", timeout=10)
+            return
+        self.exit()
+
+    def action_lock(self) -> None:
+        from assessor_tui.tui.screens.unlock import UnlockScreen
+
+        if self.session is None:
+            return
+        try:
+            self._close_everything()
+        except Exception as exc:
+            self.notify(f"Not locking: could not save ({exc})", severity="error", timeout=10)
+            return
+        self.locked = True
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        self.switch_screen(UnlockScreen())
+
+    def action_help(self) -> None:
+        from assessor_tui.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    # ------------------------------------------------------------ idle lock and signals
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown):
+            self.last_activity = time.monotonic()
+        await super().on_event(event)
+
+    def _check_idle(self) -> None:
+        if (
+            not self.locked
+            and self.session is not None
+            and time.monotonic() - self.last_activity >= self.idle_lock_seconds
+        ):
+            self.action_lock()
+
+    def _watch_signals(self) -> None:
+        """A closed terminal (SIGHUP) or a shutdown (SIGTERM) saves before exiting."""
+        try:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGHUP, signal.SIGTERM):
+                loop.add_signal_handler(sig, self._on_signal)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass  # not the main thread (tests run the app in a worker thread)
+
+    def _on_signal(self) -> None:
+        try:
+            self._close_everything()
+        finally:
+            self.exit(return_code=0)
 
 
-def make_app(*, host: PluginHost) -> AssessorApp:
-    return AssessorApp(host)
+def make_app(
+    *,
+    host: PluginHost,
+    data_dir: Path,
+    session: Session | None = None,
+    idle_lock_seconds: float = IDLE_LOCK_SECONDS,
+    now: Clock = _now,
+    high_contrast: bool = False,
+) -> AssessorApp:
+    return AssessorApp(
+        host,
+        data_dir,
+        session=session,
+        idle_lock_seconds=idle_lock_seconds,
+        now=now,
+        high_contrast=high_contrast,
+    )

@@ -1,0 +1,56 @@
+"""The command palette: jump to any criterion of the open visit, and the app's actions."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from assessor_tui.tui.app import AssessorApp
+
+
+class AssessorCommands(Provider):
+    def _targets(self) -> list[tuple[str, str]]:
+        app: AssessorApp = self.app  # type: ignore[assignment]
+        if app.opened is None:
+            return []
+        return [
+            (item.id, f"Go to {item.id} {item.title}") for _, item in app.opened.framework.items()
+        ]
+
+    def _jump(self, item_id: str) -> None:
+        from assessor_tui.tui.screens.workspace import WorkspaceScreen
+
+        screen = self.app.screen
+        if isinstance(screen, WorkspaceScreen):
+            screen.jump_to(item_id)
+
+    def _actions(self) -> list[tuple[str, str]]:
+        app: AssessorApp = self.app  # type: ignore[assignment]
+        actions = [("lock", "Lock the store now")]
+        if app.opened is not None:
+            actions += [
+                ("screen.writeup", "Open the write-up"),
+                ("screen.note", "Add a note to the current item"),
+                ("screen.start", "Start the visit clock"),
+            ]
+        return actions
+
+    async def discover(self) -> Hits:
+        for action, text in self._actions():
+            yield DiscoveryHit(text, partial(self.app.run_action, action))
+        for item_id, text in self._targets():
+            yield DiscoveryHit(text, partial(self._jump, item_id))
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for action, text in self._actions():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(self.app.run_action, action))
+        for item_id, text in self._targets():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), partial(self._jump, item_id))

@@ -1,0 +1,189 @@
+"""The visits table: filter as you type, open, create, archive."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from assessor_tui.session import visit_rows
+from assessor_tui.tui.screens.confirm import ConfirmScreen
+
+if TYPE_CHECKING:
+    from assessor_tui.tui.app import AssessorApp
+
+STATUS = {
+    "planned": "planned",
+    "in_progress": "in progress",
+    "submitted": "submitted",
+    "returned": "returned",
+    "accepted": "accepted",
+}
+
+
+def sync_state(summary: dict[str, Any]) -> str:
+    return f"{summary['pending_changes']} to sync" if summary.get("pending_changes") else "synced"
+
+
+class VisitsScreen(Screen[None]):
+    app: AssessorApp
+    BINDINGS = [
+        Binding("n", "new", "New visit", id="visits.new", tooltip="Create a visit"),
+        Binding("enter", "open", "Open", id="visits.open", tooltip="Open the visit"),
+        Binding(
+            "d",
+            "archive",
+            "Archive",
+            id="visits.archive",
+            tooltip="Hide the visit from this list (it stays in the store)",
+        ),
+        Binding(
+            "slash",
+            "filter",
+            "Filter",
+            id="visits.filter",
+            tooltip="Filter by school, framework or status",
+        ),
+        Binding("j", "cursor(1)", "Down", id="visits.down", show=False, tooltip="Next visit"),
+        Binding("k", "cursor(-1)", "Up", id="visits.up", show=False, tooltip="Previous visit"),
+        Binding(
+            "escape",
+            "clear_filter",
+            "Clear filter",
+            id="visits.clear",
+            show=False,
+            tooltip="Clear the filter",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[dict[str, Any]] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Filter: school, framework, status…  (/)", id="filter")
+        yield DataTable(id="visits", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="visits-empty", classes="message")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "visits"
+        table = self.query_one(DataTable)
+        table.add_columns("School", "Framework", "Type", "Date", "Status", "Judged", "Sync")
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        session = self.app.session
+        if session is None:
+            return
+        self.summaries = [s for s in visit_rows(session.visits()) if not s.get("archived")]
+        self._fill()
+
+    def _fill(self) -> None:
+        table = self.query_one(DataTable)
+        words = self.query_one("#filter", Input).value.casefold().split()
+        table.clear()
+        shown = 0
+        for s in self.summaries:
+            cells = (
+                s.get("school", "?"),
+                s.get("framework_id", "?"),
+                s.get("visit_type") or "-",
+                s.get("scheduled") or "-",
+                STATUS.get(s.get("status", ""), "?"),
+                f"{s.get('judged', 0)}/{s.get('total', 0)} ({s.get('coverage', 0)}%)",
+                sync_state(s),
+            )
+            haystack = " ".join(str(c) for c in cells).casefold()
+            if all(w in haystack for w in words):
+                table.add_row(*cells, key=s["id"])
+                shown += 1
+        empty = self.query_one("#visits-empty", Static)
+        if not self.summaries:
+            empty.update("No visits yet. Press n to create one.")
+        elif not shown:
+            empty.update("No visit matches the filter. Press escape to clear it.")
+        else:
+            empty.update("")
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self) -> None:
+        self._fill()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:
+        self.action_open()
+
+    def _current(self) -> str | None:
+        table = self.query_one(DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one(DataTable)
+        table.move_cursor(row=table.cursor_row + step)
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        self.query_one("#filter", Input).value = ""
+        self.query_one(DataTable).focus()
+
+    def action_new(self) -> None:
+        from assessor_tui.tui.screens.new_visit import NewVisitScreen
+
+        self.app.push_screen(NewVisitScreen())
+
+    def action_open(self) -> None:
+        visit_id = self._current()
+        if visit_id is not None:
+            self.open_visit(visit_id)
+
+    def open_visit(self, visit_id: str) -> None:
+        from assessor_tui.tui.screens.workspace import WorkspaceScreen
+
+        session = self.app.session
+        assert session is not None
+        try:
+            self.app.opened = session.open(visit_id)
+        except Exception as exc:  # a damaged file or a missing plugin: say which
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        self.app.push_screen(WorkspaceScreen())
+
+    def action_archive(self) -> None:
+        visit_id = self._current()
+        if visit_id is None:
+            return
+        summary = next(s for s in self.summaries if s["id"] == visit_id)
+
+        def done(yes: bool | None) -> None:
+            if yes and self.app.session is not None:
+                self.app.session.archive(visit_id)
+                self.notify(f"Archived the visit to {summary.get('school')}")
+                self.reload()
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Archive the visit to {summary.get('school')} "
+                f"({summary.get('scheduled') or '-'})? "
+                "It stays in the store and is hidden from this list.",
+                yes="Archive",
+            ),
+            done,
+        )

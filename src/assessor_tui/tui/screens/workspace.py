@@ -1,0 +1,293 @@
+"""A visit's workspace: criteria tree, the current item, notes; the clock and save state."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Tree
+
+from assessor_tui.domain.edits import EditRefused
+from assessor_tui.frameworks.model import Criterion, TextPrompt
+from assessor_tui.tui.screens.note import NoteDraft, NoteScreen
+from assessor_tui.tui.widgets.criteria_tree import CriteriaTree
+from assessor_tui.tui.widgets.item_view import Edit, ItemView
+from assessor_tui.tui.widgets.panels import TextPanel
+from assessor_tui.tui.widgets.visit_header import WARN_AT, VisitHeader, clock_text
+
+if TYPE_CHECKING:
+    from assessor_tui.session import OpenVisit
+    from assessor_tui.tui.app import AssessorApp
+
+SAVE_EVERY = 0.5
+"""Seconds between save checks: every change is durable within a second."""
+ANSWER_IDLE = 2.0
+
+
+class WorkspaceScreen(Screen[None]):
+    app: AssessorApp
+    BINDINGS = [
+        Binding("j", "step(1)", "Next", id="workspace.next", tooltip="Next item"),
+        Binding("k", "step(-1)", "Previous", id="workspace.previous", tooltip="Previous item"),
+        *[
+            Binding(
+                str(n),
+                f"level({n})",
+                f"Level {n}",
+                id=f"workspace.level-{n}",
+                show=False,
+                tooltip=f"Set the level to the scale's level {n}",
+            )
+            for n in range(1, 10)
+        ],
+        Binding(
+            "0",
+            "level(0)",
+            "Clear level",
+            id="workspace.level-0",
+            show=False,
+            tooltip="Clear the level",
+        ),
+        Binding("a", "note", "Note", id="workspace.note", tooltip="Add a note to the current item"),
+        Binding("s", "start", "Start clock", id="workspace.start", tooltip="Start the visit clock"),
+        Binding(
+            "w",
+            "writeup",
+            "Write-up",
+            id="workspace.writeup",
+            tooltip="Summary, recommendations, action points and findings",
+        ),
+        Binding(
+            "slash", "search", "Search", id="workspace.search", tooltip="Search criteria and notes"
+        ),
+        Binding(
+            "escape",
+            "leave",
+            "Visits",
+            id="workspace.leave",
+            tooltip="Save and return to the visits",
+        ),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.save_failures = 0
+        self.warned: set[int] = set()
+
+    @property
+    def opened(self) -> OpenVisit:
+        assert self.app.opened is not None
+        return self.app.opened
+
+    def compose(self) -> ComposeResult:
+        opened = self.opened
+        fw = opened.framework
+        visit_type = fw.visit_type(opened.visit.visit_type) if opened.visit.visit_type else None
+        yield VisitHeader(id="visit-header")
+        with Horizontal(id="workspace-body"):
+            yield CriteriaTree(fw, set(visit_type.sections) if visit_type else None, id="criteria")
+            yield ItemView(fw, id="item-view")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        opened = self.opened
+        visit = opened.visit
+        self.sub_title = visit.school.name
+        header = self.query_one(VisitHeader)
+        vt = opened.framework.visit_type(visit.visit_type) if visit.visit_type else None
+        header.title = f"{visit.school.name} · {opened.framework.title}" + (
+            f" · {vt.title}" if vt else ""
+        )
+        tree = self.query_one(CriteriaTree)
+        tree.build(visit)
+        self._refresh_header()
+        self.set_interval(SAVE_EVERY, self._autosave)
+        self.set_interval(1, self._tick)
+        first = next(iter(tree.item_nodes), None)
+        if first:
+            tree.select_item(first)
+        tree.focus()
+        if visit.moderator_comment and visit.status == "returned":
+            self.notify(f"Returned by the moderator: {visit.moderator_comment}", timeout=15)
+
+    # ------------------------------------------------------------ state shown
+
+    def _refresh_header(self) -> None:
+        opened, header = self.opened, self.query_one(VisitHeader)
+        cov = opened.coverage()
+        header.coverage = (
+            f"Judged {cov.judged}/{cov.total} · {len(cov.without_evidence)} without evidence"
+        )
+        header.sync_state = f"{opened.summary()['pending_changes']} to sync"
+        self._tick()
+
+    def _tick(self) -> None:
+        visit = self.opened.visit
+        text, left = clock_text(visit.started_at, visit.planned_minutes, self.app.now())
+        header = self.query_one(VisitHeader)
+        header.clock, header.minutes_left = text, left
+        if visit.started_at is not None:
+            for mark in WARN_AT:
+                if left <= mark and mark not in self.warned:
+                    self.warned.add(mark)
+                    self.notify(f"{mark} minutes of the visit left", severity="warning", timeout=10)
+
+    # ------------------------------------------------------------ editing
+
+    def stage(self, edit: Edit, item_ids: list[str]) -> bool:
+        """Validate and apply in memory at once; the autosave makes it durable."""
+        opened = self.opened
+        try:
+            changes = opened.stage(edit)
+        except EditRefused as exc:
+            self.notify(str(exc), severity="error")
+            return False
+        if opened.visit.started_at is None and changes[0].type != "visit":
+            opened.stage(lambda e: e.start(at=self.app.now()))  # the first edit starts the clock
+        visit = opened.visit
+        self.query_one(CriteriaTree).relabel(visit, item_ids)
+        self.query_one(ItemView).update_state(visit)
+        self.query_one(VisitHeader).save_state = "unsaved"
+        self._refresh_header()
+        return True
+
+    @on(ItemView.EditRequested)
+    def _edit_requested(self, event: ItemView.EditRequested) -> None:
+        self.stage(event.edit, [event.item_id])
+
+    def _autosave(self) -> None:
+        for panel in self.query(TextPanel):
+            panel.stage_if_idle(ANSWER_IDLE)
+        if self.opened.unsaved:
+            self._save()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="save", description="Saving")
+    def _save(self) -> None:
+        opened = self.app.opened
+        if opened is None:
+            return
+        try:
+            opened.flush()
+        except Exception as exc:  # shown and retried; the edits stay staged
+            self.app.call_from_thread(self._save_failed, exc)
+            return
+        self.app.call_from_thread(self._saved)
+
+    def _saved(self) -> None:
+        self.save_failures = 0
+        if self.app.opened is not None and not self.app.opened.unsaved:
+            self.query_one(VisitHeader).save_state = "✓ saved"
+            self.query_one(
+                VisitHeader
+            ).sync_state = f"{self.app.opened.summary()['pending_changes']} to sync"
+
+    def _save_failed(self, exc: Exception) -> None:
+        self.save_failures += 1
+        self.query_one(VisitHeader).save_state = f"NOT SAVED: {exc}; retrying"
+        if self.save_failures == 1:
+            self.notify(
+                f"Could not save: {exc}. Your work is kept and saving is retried.",
+                severity="error",
+                timeout=15,
+            )
+
+    def stage_typed_text(self) -> None:
+        for panel in self.query(TextPanel):
+            panel.action_save_answer()
+
+    # ------------------------------------------------------------ moving
+
+    @on(Tree.NodeHighlighted, "#criteria")
+    async def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+        item_id = event.node.data
+        if item_id:
+            item = self.opened.framework.item(item_id)
+            view = self.query_one(ItemView)
+            if item is not None and (view.item is None or view.item.id != item_id):
+                self.stage_typed_text()
+                await view.show(item, self.opened.visit)
+
+    def current_item_id(self) -> str | None:
+        view = self.query_one(ItemView)
+        return view.item.id if view.item else None
+
+    def action_step(self, delta: int) -> None:
+        self.query_one(CriteriaTree).step(delta)
+
+    def jump_to(self, item_id: str) -> None:
+        self.query_one(CriteriaTree).select_item(item_id)
+        self.query_one(CriteriaTree).focus()
+
+    def action_level(self, position: int) -> None:
+        item_id = self.current_item_id()
+        item = self.opened.framework.item(item_id) if item_id else None
+        if item is None or not (
+            isinstance(item, Criterion) or (isinstance(item, TextPrompt) and item.scale)
+        ):
+            self.notify("Levels are set on criteria.", severity="warning")
+            return
+        self.stage(lambda e: e.set_level_by_position(item.id, position), [item.id])
+
+    def action_note(self) -> None:
+        item_id = self.current_item_id()
+        item = self.opened.framework.item(item_id) if item_id else None
+        title = f"{item.id} {item.title}" if item else "the visit"
+
+        def done(draft: NoteDraft | None) -> None:
+            if draft is not None:
+                self.save_note(draft)
+
+        self.app.push_screen(NoteScreen((item_id,) if item_id else (), title), done)
+
+    def save_note(self, draft: NoteDraft) -> None:
+        self.stage(
+            lambda e: e.add_note(
+                draft.text,
+                draft.item_ids,
+                source=draft.source,
+                with_whom=draft.with_whom,
+                at=self.app.now(),
+            ),
+            list(draft.item_ids),
+        )
+
+    def action_start(self) -> None:
+        if self.opened.visit.started_at is not None:
+            self.notify("The clock is already running.")
+            return
+        self.stage(lambda e: e.start(at=self.app.now()), [])
+
+    def action_writeup(self) -> None:
+        from assessor_tui.tui.screens.writeup import WriteUpScreen
+
+        self.stage_typed_text()
+        self.app.push_screen(WriteUpScreen())
+
+    def action_search(self) -> None:
+        from assessor_tui.tui.screens.search import SearchScreen
+
+        def done(item_id: str | None) -> None:
+            if item_id:
+                self.jump_to(item_id)
+
+        self.app.push_screen(SearchScreen(self.opened), done)
+
+    def on_screen_resume(self) -> None:
+        visit = self.opened.visit
+        self.query_one(CriteriaTree).relabel(visit)
+        self.query_one(ItemView).update_state(visit)
+        self._refresh_header()
+
+    def action_leave(self) -> None:
+        """Save at once on leaving; a failed save keeps the workspace open."""
+        self.stage_typed_text()
+        try:
+            self.app.close_visit()
+        except Exception as exc:
+            self._save_failed(exc)
+            return
+        self.app.pop_screen()

@@ -1,0 +1,116 @@
+"""The write-up: summary, recommendations, action points, and the plugins' findings."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+
+from assessor_tui.domain.edits import EditRefused
+from assessor_tui.frameworks.model import Actions, Framework
+from assessor_tui.tui.widgets.item_view import ItemView
+from assessor_tui.tui.widgets.panels import ActionsPanel
+
+if TYPE_CHECKING:
+    from assessor_tui.session import OpenVisit
+    from assessor_tui.tui.app import AssessorApp
+
+SEVERITY = {"problem": "✗", "warning": "!", "info": "·"}
+
+
+def actions_item(framework: Framework, visit_type: str | None) -> Actions:
+    """The framework's actions item for this visit, or a generic one."""
+    vt = framework.visit_type(visit_type) if visit_type else None
+    sections = set(vt.sections) if vt else None
+    for section in framework.sections:
+        if sections is None or section.id in sections:
+            for item in section.items:
+                if isinstance(item, Actions):
+                    return item
+    return Actions(kind="actions", id="actions", title="Action points")
+
+
+class WriteUpScreen(Screen[None]):
+    app: AssessorApp
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="writeup.back", tooltip="Back to the criteria"),
+        Binding("ctrl+s", "save", "Save", id="writeup.save", tooltip="Save the summary now"),
+    ]
+
+    @property
+    def opened(self) -> OpenVisit:
+        assert self.app.opened is not None
+        return self.app.opened
+
+    def compose(self) -> ComposeResult:
+        visit = self.opened.visit
+        item = actions_item(self.opened.framework, visit.visit_type)
+        yield Header()
+        with VerticalScroll(id="writeup"):
+            yield Label("Summary", classes="subtitle")
+            yield TextArea(visit.summary, id="summary", soft_wrap=True)
+            yield Label("Recommendations", classes="subtitle")
+            yield Static(self._recommendations(), id="recommendations", markup=False)
+            yield Input(placeholder="Add a recommendation (enter adds)", id="add-recommendation")
+            yield Label(item.title, classes="subtitle")
+            yield ActionsPanel(item, self.opened.framework, visit)
+            yield Label("Findings", classes="subtitle")
+            yield Static(self._findings(), id="findings", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"write-up: {self.opened.visit.school.name}"
+        self.query_one("#summary", TextArea).focus()
+
+    def _recommendations(self) -> str:
+        recs = self.opened.visit.recommendations
+        return "\n".join(f"{n}. {r.text}" for n, r in enumerate(recs, 1)) or "None yet."
+
+    def _findings(self) -> str:
+        findings = self.opened.findings()
+        return (
+            "\n".join(f"{SEVERITY.get(f.severity, '·')} {f.message}" for f in findings)
+            or "No findings."
+        )
+
+    def _stage(self, edit) -> None:
+        try:
+            self.opened.stage(edit)
+        except EditRefused as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.query_one("#recommendations", Static).update(self._recommendations())
+        self.query_one("#findings", Static).update(self._findings())
+        self.query_one(ActionsPanel).refresh_from(self.opened.visit)
+
+    @on(ItemView.EditRequested)
+    def _edit(self, event: ItemView.EditRequested) -> None:
+        event.stop()
+        self._stage(event.edit)
+
+    @on(Input.Submitted, "#add-recommendation")
+    def _add(self, event: Input.Submitted) -> None:
+        text = event.value
+        if text.strip():
+            self._stage(lambda e: e.add_recommendation(text))
+            event.input.value = ""
+
+    def action_save(self) -> None:
+        text = self.query_one("#summary", TextArea).text
+        if text != self.opened.visit.summary:
+            self._stage(lambda e: e.set_summary(text))
+        self.app.save_now()
+
+    def on_descendant_blur(self) -> None:
+        text = self.query_one("#summary", TextArea).text
+        if text != self.opened.visit.summary:
+            self._stage(lambda e: e.set_summary(text))
+
+    def action_back(self) -> None:
+        self.action_save()
+        self.app.pop_screen()

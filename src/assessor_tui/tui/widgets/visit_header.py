@@ -1,0 +1,73 @@
+"""The workspace header: school and framework, the visit clock, coverage, save and sync."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+from textual.widget import Widget
+from textual.widgets import Static
+
+WARN_AT = (30, 10)
+"""Minutes left at which the clock warns."""
+
+
+def hm(delta: timedelta) -> str:
+    minutes = max(0, int(delta.total_seconds() // 60))
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def clock_text(started: datetime | None, planned_minutes: int, now: datetime) -> tuple[str, int]:
+    """The clock line and the minutes left (planned minutes until started)."""
+    planned = timedelta(minutes=planned_minutes)
+    if started is None:
+        return f"Clock {hm(planned)} planned, not started (s)", planned_minutes
+    elapsed = now - started
+    left = planned - elapsed
+    minutes_left = int(left.total_seconds() // 60)
+    if minutes_left < 0:
+        return f"Clock {hm(elapsed)} elapsed, {hm(-left)} over", minutes_left
+    return f"Clock {hm(elapsed)} elapsed, {hm(left)} left", minutes_left
+
+
+class VisitHeader(Widget):
+    """Two lines that answer: where am I, how long is left, what is not done, is it saved."""
+
+    title: reactive[str] = reactive("")
+    clock: reactive[str] = reactive("")
+    coverage: reactive[str] = reactive("")
+    save_state: reactive[str] = reactive("saved")
+    sync_state: reactive[str] = reactive("")
+    minutes_left: reactive[int] = reactive(999)
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="vh-title")
+        with Horizontal(id="vh-status"):
+            yield Static(id="vh-clock")
+            yield Static(id="vh-coverage")
+            yield Static(id="vh-save")
+
+    def watch_title(self, value: str) -> None:
+        self.query_one("#vh-title", Static).update(value)
+
+    def watch_clock(self, value: str) -> None:
+        self.query_one("#vh-clock", Static).update(value)
+
+    def watch_coverage(self, value: str) -> None:
+        self.query_one("#vh-coverage", Static).update(value)
+
+    def _save_line(self) -> str:
+        return " · ".join(p for p in (self.save_state, self.sync_state) if p)
+
+    def watch_save_state(self) -> None:
+        self.query_one("#vh-save", Static).update(self._save_line())
+        self.set_class(self.save_state.startswith("NOT SAVED"), "-save-failed")
+
+    def watch_sync_state(self) -> None:
+        self.query_one("#vh-save", Static).update(self._save_line())
+
+    def watch_minutes_left(self, left: int) -> None:
+        self.set_class(left <= WARN_AT[0], "-warn")
+        self.set_class(left <= WARN_AT[1], "-urgent")
