@@ -36,3 +36,25 @@ def register_frameworks(register: Callable[[Framework | Path | Traversable], Non
 def evaluate_visit(visit: Visit, framework: Framework) -> Iterable[Finding] | None:
     """Return computed findings for a visit ("3 of 7 sectors: 5 needed").
     Return None when ``framework`` is not one of yours."""
+
+
+# ---------------------------------------------------------------- reports
+
+if TYPE_CHECKING:
+    from assessor_tui.reports.document import Block
+
+
+@hookspec
+def report_sections(visit: Visit, framework: Framework) -> Iterable[Block] | None:
+    """Return the body of the record of visit as blocks of ``assessor_tui.reports.document``
+    (compose them with ``assessor_tui.reports.blocks``). Return None when ``framework`` is
+    not one of yours; the generic body is used when no plugin answers. The header (school,
+    date, assessor…), the appendix of notes not shown under an item, and any action points
+    or recommendations you leave out are added by the builder."""
+
+
+@hookspec
+def check_record(visit: Visit, framework: Framework) -> Iterable[Finding] | None:
+    """Return the framework's quality check of the record before it is finalised: a
+    finding of severity "problem" blocks finalising, "warning" is shown but does not.
+    Return None when ``framework`` is not one of yours."""

@@ -48,6 +48,8 @@ class VisitsScreen(Screen[None]):
             id="visits.filter",
             tooltip="Filter by school, framework or status",
         ),
+        Binding("f", "frameworks", "Frameworks", id="visits.frameworks",
+                tooltip="Browse the installed frameworks"),
         Binding("j", "cursor(1)", "Down", id="visits.down", show=False, tooltip="Next visit"),
         Binding("k", "cursor(-1)", "Up", id="visits.up", show=False, tooltip="Previous visit"),
         Binding(
@@ -143,6 +145,11 @@ class VisitsScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
         self.query_one(DataTable).focus()
+
+    def action_frameworks(self) -> None:
+        from assessor_tui.tui.screens.frameworks import FrameworksScreen
+
+        self.app.push_screen(FrameworksScreen(self.app.host))
 
     def action_new(self) -> None:
         from assessor_tui.tui.screens.new_visit import NewVisitScreen
