@@ -29,3 +29,10 @@ def frameworks_dir(
     if chosen:
         return Path(chosen).expanduser()
     return data_dir(data_override) / "frameworks"
+
+
+def keymap_file() -> Path:
+    """``{"binding id": "keys"}`` in TOML (``"workspace.note" = "n"``) rebinds the app's keys."""
+    from platformdirs import user_config_path
+
+    return user_config_path(APP_NAME, appauthor=False) / "keymap.toml"

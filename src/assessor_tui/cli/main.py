@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from assessor_tui import __version__
-from assessor_tui.cli import frameworks_cmd, plugins_cmd, store_cmd, visits_cmd
+from assessor_tui.cli import app_cmd, frameworks_cmd, plugins_cmd, store_cmd, visits_cmd
 from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError
 
@@ -41,19 +41,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="An offline-first assessor's companion. With no command, opens the app.",
     )
     parser.add_argument("--version", action="version", version=f"assessor {__version__}")
+    parser.add_argument("--high-contrast", action="store_true",
+                        help="open the app with the high-contrast theme")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    app_cmd.add_parser(sub, common)
     store_cmd.add_parser(sub, common)
     visits_cmd.add_parser(sub, common)
     frameworks_cmd.add_parser(sub, common)
     plugins_cmd.add_parser(sub, common)
     return parser
-
-
-def run_app(ctx: Context) -> int:
-    from assessor_tui.tui.app import make_app
-
-    make_app(host=ctx.host, data_dir=ctx.data_dir).run()
-    return 0
 
 
 def _user_facing(exc: Exception) -> bool:
@@ -75,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx = Context(args)
     func = getattr(args, "func", None)
     try:
-        return run_app(ctx) if func is None else int(func(ctx) or 0)
+        return app_cmd.run_app(ctx) if func is None else int(func(ctx) or 0)
     except CommandError as exc:
         print(f"assessor: {exc}", file=sys.stderr)
         return exc.code

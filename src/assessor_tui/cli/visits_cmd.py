@@ -82,11 +82,28 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     note.add_argument("--source", default="other", choices=NoteSource.__args__)
     note.add_argument("--with", dest="with_whom", default="", metavar="WHO")
 
-    export = leaf("export", "export a visit", cmd_export)
+    export = leaf("export", "export a visit: its record of visit, or the lossless JSON", cmd_export)
     export.add_argument("id")
-    export.add_argument("--format", choices=["json"], default="json")
+    export.add_argument(
+        "--format",
+        choices=["md", "html", "docx", "pdf", "json", "csv"],
+        default="json",
+        help="md, html, docx or pdf: the record of visit; json: lossless, for import; "
+        "csv: a table for spreadsheets (default: json)",
+    )
     export.add_argument(
         "-o", "--output", type=Path, metavar="FILE", help="write to FILE (default: standard output)"
+    )
+    export.add_argument(
+        "--table",
+        choices=["judgements", "actions"],
+        default="judgements",
+        help="with --format csv: the judgements (and answers) or the action points",
+    )
+    export.add_argument(
+        "--final",
+        action="store_true",
+        help="refuse unless the record passes the framework's quality check (before sending it)",
     )
 
     imp = leaf("import", "import an exported visit", cmd_import)
@@ -225,13 +242,52 @@ def cmd_note(ctx: Context) -> int:
 
 
 def cmd_export(ctx: Context) -> int:
-    data = ctx.session().export(ctx.args.id)
-    text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    if ctx.args.output:
-        _write_new(ctx.args.output, text)
-        print(f"Exported to {ctx.args.output}", file=sys.stderr)
-    else:
-        sys.stdout.write(text)
+    """Any format through `assessor_tui.reports`; a binary format goes to a file or a pipe,
+    never to a terminal, and nothing is written when the export is refused."""
+    import os
+
+    from assessor_tui import reports
+
+    a = ctx.args
+    if a.format in reports.BINARY_FORMATS and a.output is None and sys.stdout.isatty():
+        raise CommandError(
+            f"a {a.format} file cannot be shown in a terminal: give -o FILE or redirect the output"
+        )
+    session = ctx.session()
+    visit_id = session.resolve(a.id)
+    header = session.repo.open(visit_id).records[visit_id].data
+    if ctx.host.framework(header.get("framework_id", "")) is None:
+        raise CommandError(reports.missing_plugin_message(
+            ctx.host, header.get("framework_id", "?"), header.get("framework_version", "?")
+        ))
+    opened = session.open(visit_id)
+    try:
+        if a.final:
+            for warning in reports.ensure_ready(opened.visit, opened.framework, ctx.host):
+                print(f"warning: {warning.message}", file=sys.stderr)
+        data = reports.export_visit(
+            opened.visit,
+            opened.framework,
+            ctx.host,
+            a.format,
+            table=a.table,
+            lossless=session.export(visit_id) if a.format == "json" else None,
+        )
+    except reports.ReportError as exc:
+        raise CommandError(str(exc)) from None
+    if a.output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    try:
+        fd = os.open(a.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:
+        raise CommandError(f"cannot write {a.output}: {exc.strerror}") from None
+    print(f"Exported to {a.output}", file=sys.stderr)
     return 0
 
 

@@ -13,6 +13,7 @@ from textual import events
 from textual.app import App
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.theme import Theme
 
 from assessor_tui.plugins.host import PluginHost
 from assessor_tui.session import OpenVisit, Session
@@ -20,6 +21,21 @@ from assessor_tui.tui.commands import AssessorCommands
 
 IDLE_LOCK_SECONDS = 10 * 60
 Clock = Callable[[], datetime]
+
+HIGH_CONTRAST = Theme(
+    name="assessor-high-contrast",
+    dark=True,
+    primary="#FFFF00",
+    secondary="#00FFFF",
+    accent="#FF00FF",
+    warning="#FFA500",
+    error="#FF4040",
+    success="#00FF00",
+    foreground="#FFFFFF",
+    background="#000000",
+    surface="#000000",
+    panel="#202020",
+)
 
 
 def _now() -> datetime:
@@ -63,6 +79,7 @@ class AssessorApp(App[None]):
         idle_lock_seconds: float = IDLE_LOCK_SECONDS,
         now: Clock = _now,
         high_contrast: bool = False,
+        keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
         self.host = host
@@ -72,8 +89,10 @@ class AssessorApp(App[None]):
         self.now = now
         self.opened: OpenVisit | None = None
         self.last_activity = time.monotonic()
+        self.register_theme(HIGH_CONTRAST)
         if high_contrast:
-            self.theme = "textual-light"
+            self.theme = HIGH_CONTRAST.name
+        self.user_keymap = keymap or {}
 
     # ------------------------------------------------------------ start-up
 
@@ -81,6 +100,8 @@ class AssessorApp(App[None]):
         from assessor_tui.tui.screens.unlock import CreateStoreScreen, UnlockScreen
 
         self._watch_signals()
+        if self.user_keymap:
+            self.set_keymap(self.user_keymap)  # rebinding by binding id
         self.set_interval(5, self._check_idle)
         if self.session is not None:
             self._enter_store()
@@ -118,8 +139,22 @@ class AssessorApp(App[None]):
             opened, self.opened = self.opened, None
             opened.close()
 
+    def rescue_drafts(self) -> None:
+        """A note still being typed is saved as a note, not lost with the window."""
+        from assessor_tui.tui.screens.note import NoteScreen
+        from assessor_tui.tui.screens.workspace import WorkspaceScreen
+
+        workspace = next((s for s in self.screen_stack if isinstance(s, WorkspaceScreen)), None)
+        if workspace is None:
+            return
+        for screen in self.screen_stack:
+            if isinstance(screen, NoteScreen) and screen.draft().text.strip():
+                workspace.save_note(screen.draft())
+        workspace.stage_typed_text()
+
     def _close_everything(self) -> None:
         try:
+            self.rescue_drafts()
             self.close_visit()
         finally:
             if self.session is not None:
@@ -195,6 +230,7 @@ def make_app(
     idle_lock_seconds: float = IDLE_LOCK_SECONDS,
     now: Clock = _now,
     high_contrast: bool = False,
+    keymap: dict[str, str] | None = None,
 ) -> AssessorApp:
     return AssessorApp(
         host,
@@ -203,4 +239,5 @@ def make_app(
         idle_lock_seconds=idle_lock_seconds,
         now=now,
         high_contrast=high_contrast,
+        keymap=keymap,
     )

@@ -109,7 +109,7 @@ class WorkspaceScreen(Screen[None]):
         self.set_interval(1, self._tick)
         first = next(iter(tree.item_nodes), None)
         if first:
-            tree.select_item(first)
+            self.call_after_refresh(tree.select_item, first)
         tree.focus()
         if visit.moderator_comment and visit.status == "returned":
             self.notify(f"Returned by the moderator: {visit.moderator_comment}", timeout=15)
@@ -119,8 +119,8 @@ class WorkspaceScreen(Screen[None]):
     def _refresh_header(self) -> None:
         opened, header = self.opened, self.query_one(VisitHeader)
         cov = opened.coverage()
-        header.coverage = (
-            f"Judged {cov.judged}/{cov.total} · {len(cov.without_evidence)} without evidence"
+        header.coverage = f"Done {cov.judged}/{cov.total}" + (
+            f" · {len(cov.without_evidence)} without evidence" if cov.without_evidence else ""
         )
         header.sync_state = f"{opened.summary()['pending_changes']} to sync"
         self._tick()

@@ -86,7 +86,7 @@ class ItemView(VerticalScroll):
 
     def _widgets(self, item: Item, visit: Visit):
         key = " (key criterion)" if isinstance(item, Criterion) and item.key else ""
-        yield Label(f"{item.id}  {item.title}{key}", id="item-title")
+        yield Static(f"{item.id}  {item.title}{key}", id="item-title", markup=False)
         if item.text:
             yield Static(item.text, id="item-text", markup=False)
         if item.guidance:
