@@ -21,6 +21,7 @@ def _at(start: datetime, minutes: int) -> datetime:
 
 
 def _ice_mark(session: Session, start: datetime) -> None:
+    start -= timedelta(days=7)
     v = session.new_visit(
         "ice-mark",
         school="Riverside Academy",
@@ -29,7 +30,7 @@ def _ice_mark(session: Session, start: datetime) -> None:
         scheduled=start.date(),
         assessor="Demo Assessor",
     )
-    v.edit(lambda e: e.start(at=start))
+    v.edit(lambda e: e.start(at=start), lambda e: e.end(at=start + timedelta(minutes=175)))
     for sector in ("primary-schools", "further-education", "voluntary-organisations"):
         v.edit(lambda e, s=sector: e.tick("partnerships-1", s))
     v.edit(
@@ -65,10 +66,10 @@ def _ba_sef(session: Session, start: datetime) -> None:
         "ba-sef",
         school="North Walsham Partnership",
         local_authority="Norfolk",
-        scheduled=start.date() - timedelta(days=7),
+        scheduled=start.date(),
         assessor="Demo Assessor",
     )
-    v.edit(lambda e: e.start(at=start - timedelta(days=7)))
+    v.edit(lambda e: e.start(at=start))
     v.edit(
         lambda e: e.add_entry("secondary-schools", "North Walsham High School"),
         lambda e: e.add_entry("primary-schools", "Millfield Primary"),

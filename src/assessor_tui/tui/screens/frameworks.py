@@ -21,8 +21,9 @@ class FrameworksScreen(Screen[None]):
         Binding(
             "k", "cursor_up", "Up", id="frameworks.up", tooltip="Previous framework", show=False
         ),
-        Binding("escape", "app.pop_screen", "Back", id="frameworks.back",
-                tooltip="Back to the visits"),
+        Binding(
+            "escape", "app.pop_screen", "Back", id="frameworks.back", tooltip="Back to the visits"
+        ),
     ]
 
     def __init__(self, host: PluginHost) -> None:

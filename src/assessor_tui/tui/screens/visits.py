@@ -48,8 +48,13 @@ class VisitsScreen(Screen[None]):
             id="visits.filter",
             tooltip="Filter by school, framework or status",
         ),
-        Binding("f", "frameworks", "Frameworks", id="visits.frameworks",
-                tooltip="Browse the installed frameworks"),
+        Binding(
+            "f",
+            "frameworks",
+            "Frameworks",
+            id="visits.frameworks",
+            tooltip="Browse the installed frameworks",
+        ),
         Binding("j", "cursor(1)", "Down", id="visits.down", show=False, tooltip="Next visit"),
         Binding("k", "cursor(-1)", "Up", id="visits.up", show=False, tooltip="Previous visit"),
         Binding(

@@ -127,7 +127,9 @@ class WorkspaceScreen(Screen[None]):
 
     def _tick(self) -> None:
         visit = self.opened.visit
-        text, left = clock_text(visit.started_at, visit.planned_minutes, self.app.now())
+        text, left = clock_text(
+            visit.started_at, visit.planned_minutes, self.app.now(), visit.ended_at
+        )
         header = self.query_one(VisitHeader)
         header.clock, header.minutes_left = text, left
         if visit.started_at is not None:

@@ -73,6 +73,8 @@ class ItemView(VerticalScroll):
                     card.border_title or ""
                 ).removeprefix("▶ ")
             self.query_one("#level-now", Static).update(self._level_line(item, visit))
+            for strip in self.query("#level-strip").results(Static):
+                strip.update(self._strip(item, visit))
             if item.checklist:
                 self.query_one("#checklist-count", Static).update(self._checklist_line(item, visit))
             self.query_one("#notes", Static).update(self._notes_text(item.id, visit))
@@ -113,17 +115,21 @@ class ItemView(VerticalScroll):
         scale = self.framework.scale(item.scale)
         assert scale is not None
         level = visit.level(item.id)
-        with_cards = []
-        for n, lv in enumerate(scale.levels, start=1):
-            text = (item.descriptors or {}).get(lv.id, "")
-            card = Static(
-                text or lv.description or "", classes="level-card", name=lv.id, markup=False
-            )
-            card.border_title = ("▶ " if lv.id == level else "") + f"{n} {lv.label}"
-            card.set_class(lv.id == level, "-selected")
-            card.set_class(not text and not lv.description, "-bare")
-            with_cards.append(card)
-        yield Vertical(*with_cards, id="levels")
+        texts = {
+            lv.id: (item.descriptors or {}).get(lv.id) or lv.description or ""
+            for lv in scale.levels
+        }
+        if not any(texts.values()):
+            yield Static(self._strip(item, visit), id="level-strip")
+        else:
+            cards = []
+            for n, lv in enumerate(scale.levels, start=1):
+                card = Static(texts[lv.id], classes="level-card", name=lv.id, markup=False)
+                card.border_title = ("▶ " if lv.id == level else "") + f"{n} {lv.label}"
+                card.set_class(lv.id == level, "-selected")
+                card.set_class(not texts[lv.id], "-bare")
+                cards.append(card)
+            yield Vertical(*cards, id="levels")
         if item.checklist:
             yield Static(self._checklist_line(item, visit), id="checklist-count")
             ticked = (
@@ -147,6 +153,16 @@ class ItemView(VerticalScroll):
         )
         yield Label("Notes and evidence", classes="subtitle")
         yield Static(self._notes_text(item.id, visit), id="notes", markup=False)
+
+    def _strip(self, item: Criterion, visit: Visit) -> str:
+        """Levels without descriptors: one line, the chosen one bracketed (not colour alone)."""
+        scale = self.framework.scale(item.scale)
+        assert scale is not None
+        level = visit.level(item.id)
+        return "   ".join(
+            f"▶[{n} {lv.label}]" if lv.id == level else f"{n} {lv.label}"
+            for n, lv in enumerate(scale.levels, start=1)
+        )
 
     def _checklist_line(self, item: Criterion, visit: Visit) -> str:
         assert item.checklist is not None

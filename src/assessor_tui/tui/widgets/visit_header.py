@@ -19,11 +19,15 @@ def hm(delta: timedelta) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def clock_text(started: datetime | None, planned_minutes: int, now: datetime) -> tuple[str, int]:
+def clock_text(
+    started: datetime | None, planned_minutes: int, now: datetime, ended: datetime | None = None
+) -> tuple[str, int]:
     """The clock line and the minutes left (planned minutes until started)."""
     planned = timedelta(minutes=planned_minutes)
     if started is None:
         return f"Clock {hm(planned)} planned, not started (s)", planned_minutes
+    if ended is not None:
+        return f"Visit took {hm(ended - started)} of {hm(planned)} planned", 999
     elapsed = now - started
     left = planned - elapsed
     minutes_left = int(left.total_seconds() // 60)
