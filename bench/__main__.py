@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_frameworks, bench_store
+from bench import bench_frameworks, bench_reports, bench_store
 from bench.harness import print_rows
 
 
@@ -17,6 +17,8 @@ def main() -> None:
     print("```")
     print(bench_store.table(bench_store.run()))
     print("```")
+    print_rows("Reports (full-size visit: 60 judgements, 300 notes, 50 evidence items)",
+               bench_reports.run())
 
 
 if __name__ == "__main__":

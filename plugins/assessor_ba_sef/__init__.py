@@ -7,6 +7,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import assessor_tui
+from assessor_ba_sef import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Criterion
 
@@ -96,3 +97,12 @@ def _missing_focus(visit: Visit, criterion: Criterion, scale: Scale) -> Finding 
         severity="warning",
         item_id=criterion.id,
     )
+
+
+# ---------------------------------------------------------------- report
+
+
+@assessor_tui.hookimpl
+def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+    """The record of visit's body for this framework (see report.py)."""
+    return report.sections(visit, framework)

@@ -7,6 +7,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import assessor_tui
+from assessor_c4eo import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import TextPrompt
 
@@ -72,3 +73,12 @@ def _unrated(visit: Visit, framework: Framework) -> list[Finding]:
 def _answer_text(visit: Visit, item_id: str) -> str:
     answer = visit.answers.get(item_id)
     return answer.text.strip() if answer else ""
+
+
+# ---------------------------------------------------------------- report
+
+
+@assessor_tui.hookimpl
+def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+    """The record of visit's body for this framework (see report.py)."""
+    return report.sections(visit, framework)

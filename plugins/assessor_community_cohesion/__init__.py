@@ -6,6 +6,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import assessor_tui
+from assessor_community_cohesion import report
 from assessor_tui.domain.findings import Finding
 
 if TYPE_CHECKING:
@@ -53,3 +54,12 @@ def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
             "warning",
         ))
     return findings
+
+
+# ---------------------------------------------------------------- report
+
+
+@assessor_tui.hookimpl
+def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+    """The record of visit's body for this framework (see report.py)."""
+    return report.sections(visit, framework)

@@ -6,6 +6,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import assessor_tui
+from assessor_ice_mark import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Criterion
 
@@ -84,3 +85,12 @@ def _key_criteria(visit: Visit, framework: Framework) -> Finding:
     order = ["not judged", *(lv.label.lower() for lv in (scale.levels if scale else ()))]
     detail = ", ".join(f"{counts[name]} {name}" for name in order if name in counts)
     return Finding(code, f"{short} of {len(key)} key criteria not yet met: {detail}", "info")
+
+
+# ---------------------------------------------------------------- report
+
+
+@assessor_tui.hookimpl
+def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+    """The record of visit's body for this framework (see report.py)."""
+    return report.sections(visit, framework)

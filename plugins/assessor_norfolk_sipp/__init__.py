@@ -6,6 +6,7 @@ from importlib.resources import files
 from typing import TYPE_CHECKING
 
 import assessor_tui
+from assessor_norfolk_sipp import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Actions
 
@@ -118,3 +119,18 @@ def _no_visit_type(visit: Visit, framework: Framework) -> Finding:
     else:
         message = f"no visit type chosen: pick one of {known} to know which record is due"
     return Finding(code=f"{FRAMEWORK_ID}.visit-type", message=message, severity="warning")
+
+
+# ---------------------------------------------------------------- report
+
+
+@assessor_tui.hookimpl
+def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+    """The record of visit's body for this framework (see report.py)."""
+    return report.sections(visit, framework)
+
+
+@assessor_tui.hookimpl
+def check_record(visit: Visit, framework: Framework) -> list[Finding] | None:
+    """The quality check before a record is sent (see report.py)."""
+    return report.check(visit, framework)

@@ -17,6 +17,7 @@ from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Framework
 from assessor_tui.reports import blocks as b
 from assessor_tui.reports.document import (
+    BLOCKS,
     Block,
     Document,
     Heading,
@@ -128,12 +129,20 @@ def _body(visit: Visit, framework: Framework,
         return b.generic_body(visit, framework), []
     before = {n for n, p in host.plugins.items() if p.status == "failed"}
     shaped: list[Block] = []
+    failed_shape: list[str] = []
     answered = False
-    for _, result in host.call_each("report_sections", visit=visit, framework=framework):
-        if result is not None:
+    for name, result in host.call_each("report_sections", visit=visit, framework=framework):
+        if result is None:
+            continue
+        result = list(result)
+        if all(isinstance(blk, BLOCKS) for blk in result):
             answered = True
             shaped.extend(result)
+        else:
+            before.discard(name)  # reported below as failed to shape the record
+            failed_shape.append(name)
     failed = sorted(n for n, p in host.plugins.items() if p.status == "failed" and n not in before)
+    failed += failed_shape
     if not answered:
         return b.generic_body(visit, framework), failed
     return shaped, failed

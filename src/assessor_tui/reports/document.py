@@ -30,7 +30,8 @@ def clean(text: object) -> str:
     value = "" if text is None else str(text)
     value = value.replace("\r\n", "\n").replace("\r", "\n").replace("\t", "    ")
     value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
-    value = _CONTROL.sub("", value).translate(_BIDI_CONTROLS)
+    value = _CONTROL.sub("", value).translate(_BIDI_CONTROLS).replace("\ufffe", "").replace(
+        "\uffff", "")
     # lone surrogates cannot be encoded by any writer
     if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
         value = value.encode("utf-8", "replace").decode("utf-8")
@@ -97,6 +98,7 @@ class NoteList:
 
 
 Block = Heading | Paragraph | BulletList | Table | NoteList
+BLOCKS = (Heading, Paragraph, BulletList, Table, NoteList)
 
 
 @dataclass(frozen=True, slots=True)

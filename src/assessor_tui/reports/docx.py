@@ -6,6 +6,7 @@ in the page header of every page until the visit is submitted.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from docx import Document as new_docx
 from docx.document import Document as DocxDocument
@@ -109,29 +110,38 @@ def _repeat_header(table: DocxTable) -> None:
     tr_pr.append(parse_xml(f'<w:tblHeader {nsdecls("w")} w:val="true"/>'))
 
 
-def _notes(doc: DocxDocument, block: NoteList) -> None:
+def _notes(doc: DocxDocument, block: NoteList, styles: Styles) -> None:
     title = doc.add_paragraph()
     title.add_run(block.title).bold = True
     for note in block.notes:
-        para = doc.add_paragraph(style="List Bullet")
+        para = doc.add_paragraph(style=styles["List Bullet"])
         lead = para.add_run(f"{note.lead()}: ")
         lead.italic = True
         lead.font.color.rgb = MUTED
         _lines(para, note.text)
 
 
-def _block(doc: DocxDocument, block: Block) -> None:
+Styles = dict[str, Any]
+
+
+def _styles(doc: DocxDocument) -> Styles:
+    """Looked up once: python-docx finds a style by name by scanning every style."""
+    names = ("List Bullet", "Heading 1", "Heading 2", "Heading 3", "Title", "Subtitle")
+    return {name: doc.styles[name] for name in names}
+
+
+def _block(doc: DocxDocument, block: Block, styles: Styles) -> None:
     if isinstance(block, Heading):
-        doc.add_heading(block.text, level=block.level)
+        doc.add_paragraph(block.text, style=styles[f"Heading {block.level}"])
     elif isinstance(block, Paragraph):
         _paragraph(doc, block)
     elif isinstance(block, BulletList):
         for item in block.items:
-            _lines(doc.add_paragraph(style="List Bullet"), item)
+            _lines(doc.add_paragraph(style=styles["List Bullet"]), item)
     elif isinstance(block, Table):
         _table(doc, block)
     else:
-        _notes(doc, block)
+        _notes(doc, block, styles)
 
 
 def build(document: Document) -> DocxDocument:
@@ -143,9 +153,10 @@ def build(document: Document) -> DocxDocument:
     doc.core_properties.subject = document.subtitle
     if document.watermark:
         _watermark(doc, document.watermark)
-    doc.add_heading(document.title, level=0)
+    styles = _styles(doc)
+    doc.add_paragraph(document.title, style=styles["Title"])
     if document.subtitle:
-        doc.add_paragraph(document.subtitle, style="Subtitle")
+        doc.add_paragraph(document.subtitle, style=styles["Subtitle"])
     if document.meta:
         meta = doc.add_table(rows=0, cols=2)
         meta.style = "Table Grid"
@@ -155,7 +166,7 @@ def build(document: Document) -> DocxDocument:
             _lines(cells[1].paragraphs[0], value)
         doc.add_paragraph()
     for block in document.blocks:
-        _block(doc, block)
+        _block(doc, block, styles)
     return doc
 
 

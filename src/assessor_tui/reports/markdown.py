@@ -20,7 +20,7 @@ from assessor_tui.reports.document import (
 )
 
 _EVERYWHERE = re.compile(r"([\\`*_{}\[\]()<>#|~&!])")
-_LINE_START = re.compile(r"^(\s*)([-+=]|\d+[.)])", re.MULTILINE)
+_LINE_START = re.compile(r"^(\s*)([-+=](?=[-+=\s]|$)|\d+[.)](?=\s|$))", re.MULTILINE)
 
 
 def escape(text: str) -> str:
