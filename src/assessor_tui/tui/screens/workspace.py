@@ -54,6 +54,8 @@ class WorkspaceScreen(Screen[None]):
         ),
         Binding("a", "note", "Note", id="workspace.note", tooltip="Add a note to the current item"),
         Binding("s", "start", "Start clock", id="workspace.start", tooltip="Start the visit clock"),
+        Binding("p", "preview", "Preview", id="workspace.preview",
+                tooltip="The record of visit as it will read; e exports it"),
         Binding(
             "w",
             "writeup",
@@ -268,6 +270,12 @@ class WorkspaceScreen(Screen[None]):
 
         self.stage_typed_text()
         self.app.push_screen(WriteUpScreen())
+
+    def action_preview(self) -> None:
+        from assessor_tui.tui.screens.preview import PreviewScreen
+
+        self.stage_typed_text()
+        self.app.push_screen(PreviewScreen())
 
     def action_search(self) -> None:
         from assessor_tui.tui.screens.search import SearchScreen

@@ -1,0 +1,95 @@
+"""The record of visit as it will read, rendered from Markdown, with an export dialog."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Markdown
+
+from assessor_tui import reports
+
+if TYPE_CHECKING:
+    from assessor_tui.tui.app import AssessorApp
+
+
+def default_path(school: str, visit_id: str, fmt: str) -> str:
+    stem = "".join(c if c.isalnum() else "-" for c in school.lower()).strip("-") or "visit"
+    return str(Path.home() / f"{stem}-{visit_id[:8]}{reports.EXTENSIONS[fmt]}")
+
+
+class PreviewScreen(Screen[None]):
+    app: AssessorApp
+    BINDINGS = [
+        Binding(
+            "e",
+            "export",
+            "Export",
+            id="preview.export",
+            tooltip="Export the record: md, html, docx, pdf, json or csv",
+        ),
+        Binding("escape", "app.pop_screen", "Back", id="preview.back", tooltip="Back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        opened = self.app.opened
+        assert opened is not None
+        text = reports.record_markdown(opened.visit, opened.framework, self.app.host)
+        yield Header()
+        with VerticalScroll(id="preview"):
+            yield Markdown(text, id="record")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "record of visit (preview)"
+        self.query_one(VerticalScroll).focus()
+
+    def action_export(self) -> None:
+        from assessor_tui.tui.screens.form import FormScreen
+
+        opened = self.app.opened
+        assert opened is not None
+        visit = opened.visit
+        fields = [
+            ("format", f"Format ({', '.join(reports.FORMATS)})", "pdf"),
+            ("path", "Save as", default_path(visit.school.name, visit.id, "pdf")),
+        ]
+        self.app.push_screen(
+            FormScreen("Export the record", fields),
+            lambda v: v is not None and self._export(v["format"], v["path"]),
+        )
+
+    def _export(self, fmt: str, path: str) -> None:
+        opened = self.app.opened
+        assert opened is not None
+        fmt = fmt.strip().lower()
+        if fmt not in reports.FORMATS:
+            self.notify(f"'{fmt}' is not a format ({', '.join(reports.FORMATS)})", severity="error")
+            return
+        target = Path(path).expanduser()
+        if fmt != "pdf" and target.suffix == ".pdf":
+            target = target.with_suffix(reports.EXTENSIONS[fmt])
+        try:
+            self.app.save_now()
+            lossless = (
+                self.app.session.export(opened.visit.id)
+                if fmt == "json" and self.app.session
+                else None
+            )
+            data = reports.export_visit(
+                opened.visit, opened.framework, self.app.host, fmt, lossless=lossless
+            )
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+        except (reports.ReportError, OSError) as exc:
+            self.notify(f"Not exported: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"Exported to {target}")
