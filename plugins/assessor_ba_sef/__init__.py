@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework, Scale, Section
 
 FRAMEWORK_ID = "ba-sef"
+ASSESSOR_API = ">=1.0,<2"
+"""The plugin API versions this plugin works with."""
 SCALE_ID = "ba-level"
 FOCUS_FIELD = "development-focus"
 NEEDS_FOCUS = frozenset({"developing", "developed"})

@@ -18,6 +18,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework
 
 FRAMEWORK_ID = "c4eo-schools-communities"
+ASSESSOR_API = ">=1.0,<2"
+"""The plugin API versions this plugin works with."""
 PRIORITIES = "priorities"
 QUESTIONS = "next"
 _QUESTION_ID = re.compile(r"q\d+")

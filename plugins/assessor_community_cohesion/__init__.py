@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework
 
 FRAMEWORK_ID = "community-cohesion"
+ASSESSOR_API = ">=1.0,<2"
+"""The plugin API versions this plugin works with."""
 NEXT_STEPS = "next-steps"
 """The field every step records its next steps in."""
 

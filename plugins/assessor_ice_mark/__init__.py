@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework
 
 FRAMEWORK_ID = "ice-mark"
+ASSESSOR_API = ">=1.0,<2"
+"""The plugin API versions this plugin works with."""
 SECTORS_CRITERION = "partnerships-1"
 """The criterion whose checklist holds the seven partnership sectors."""
 MET = "met"

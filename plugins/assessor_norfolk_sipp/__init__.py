@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework, VisitType
 
 FRAMEWORK_ID = "norfolk-sipp"
+ASSESSOR_API = ">=1.0,<2"
+"""The plugin API versions this plugin works with."""
 
 RECORD_PROMPTS = (("summary", "summary of activities"), ("evaluation", "evaluation"))
 """The record-of-visit prompts every recorded visit must fill: the source's key principle says

@@ -21,6 +21,7 @@ from assessor_tui.domain.assemble import assemble
 from assessor_tui.domain.coverage import Coverage, coverage
 from assessor_tui.domain.edits import Editor, new_visit_change
 from assessor_tui.domain.findings import Finding
+from assessor_tui.domain.ids import new_id
 from assessor_tui.domain.records import Change, Record, apply_change
 from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Framework
@@ -97,7 +98,8 @@ class OpenVisit:
         with self._guard:
             for change in changes:
                 self._view[change.record_id] = apply_change(
-                    self._view.get(change.record_id), change)
+                    self._view.get(change.record_id), change
+                )
             self._pending.extend(changes)
             self._visit = None
         return changes
@@ -152,6 +154,67 @@ class OpenVisit:
 
     def save_summary(self) -> None:
         self.session.repo.put_summary(self.file, self.summary())
+
+    # ------------------------------------------------------------ sync state
+
+    @property
+    def read_only(self) -> bool:
+        """A read-only copy of an earlier visit to this school, pulled for reference."""
+        return self.file.visit_id in self.session.read_only_visits()
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Fields two devices edited concurrently: both values, and the one shown now."""
+        out = []
+        for doc in self.file.conflicts():
+            record = self._view.get(doc.get("record_id", ""))
+            current = record.data.get(doc.get("field", "")) if record else None
+            out.append({**doc, "current": current})
+        return out
+
+    def rejected(self) -> list[dict[str, Any]]:
+        """Changes the server refused, each with its reason."""
+        return self.file.rejected()
+
+    def sync_state(self) -> dict[str, Any]:
+        """What the visits table, header and sync screen show about this visit."""
+        return {
+            "pending_changes": len(self.file.tables["outbox"]),
+            "conflicts": self.conflicts(),
+            "rejected": self.rejected(),
+            "read_only": self.read_only,
+            "moderator_comment": self.file.records[self.file.visit_id].data.get(
+                "moderator_comment", ""
+            ),
+        }
+
+    def resolve_conflict(self, conflict_id: str, value: Any) -> Change:
+        """Keep one value, the other, or an edited merge; the choice syncs as an edit."""
+        self.flush()  # staged edits first, so the log keeps the assessor's order
+        doc = next((d for d in self.file.conflicts() if d.get("id") == conflict_id), None)
+        if doc is None:
+            raise SessionError(f"no conflict '{conflict_id}' in this visit")
+        record = self.file.records.get(doc["record_id"])
+        if record is None:
+            raise SessionError(f"the record of conflict '{conflict_id}' is not in this visit")
+        field = doc["field"]
+        clock = self.session.repo.clock
+        change = Change(
+            id=new_id(),
+            visit_id=self.file.visit_id,
+            record_id=record.id,
+            type=record.type,
+            fields={field: value},
+            base={field: record.data[field]} if field in record.data else {},
+            hlc=clock.tick(),
+            device=clock.device,
+        )
+        resolved = self.file.resolve(conflict_id, change)
+        with self._guard:
+            self._view[resolved.id] = resolved
+            self._visit = None
+        self.save_summary()
+        self.session.repo.note_sync(self.file)
+        return change
 
     def close(self) -> None:
         self.flush()
@@ -244,6 +307,32 @@ class Session:
             )
         return OpenVisit(self, file, framework)
 
+    def migrate(self, visit_ref: str) -> str | None:
+        """Move a visit to the installed version of its framework; returns the old version,
+        or None when it was already current. Plugins say how item ids changed."""
+        from assessor_tui.domain.edits import migration_changes
+
+        opened = self.open(visit_ref)
+        old = opened.visit.framework_version
+        if old == opened.framework.version:
+            return None
+        mapping = next(
+            (
+                m
+                for _, m in self.host.call_each(
+                    "migrate_visit",
+                    visit=opened.visit,
+                    framework=opened.framework,
+                    from_version=old,
+                )
+                if m is not None
+            ),
+            {},
+        )
+        opened.file.apply(migration_changes(opened.editor, mapping))
+        OpenVisit(self, opened.file, opened.framework).close()
+        return old
+
     def visits(self) -> list[dict[str, Any]]:
         """Summaries for the visits list; any left stale by a crash are rebuilt first."""
         for visit_id in list(self.repo.stale()):
@@ -258,6 +347,29 @@ class Session:
         """Hide a visit from the visits list; it stays in the store."""
         opened = self.open(visit_ref)
         self.repo.put_summary(opened.file, {**opened.summary(), "archived": archived})
+
+    # ------------------------------------------------------------ sync
+
+    def sync_account(self) -> dict[str, Any] | None:
+        """The server this store syncs with: URL, user, role, device token, pinned CA.
+        Kept only in the encrypted index, never in a plain file."""
+        account = self.repo.setting("sync")
+        return dict(account) if isinstance(account, dict) and account.get("token") else None
+
+    def set_sync_account(self, account: dict[str, Any]) -> None:
+        self.repo.set_setting("sync", dict(account))
+
+    def read_only_visits(self) -> set[str]:
+        return set(self.repo.setting("read_only_visits", []))
+
+    def submit(self, visit_ref: str) -> OpenVisit:
+        """Freeze a visit for the moderator; the next sync sends it."""
+        opened = self.open(visit_ref)
+        if opened.read_only:
+            raise SessionError("this is a read-only copy of an earlier visit")
+        opened.edit(lambda e: e.move_to("submitted"))
+        opened.close()
+        return opened
 
     # ------------------------------------------------------------ export / import
 

@@ -106,6 +106,10 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         help="refuse unless the record passes the framework's quality check (before sending it)",
     )
 
+    migrate = leaf("migrate", "move a visit to the installed version of its framework",
+                   cmd_migrate)
+    migrate.add_argument("id")
+
     imp = leaf("import", "import an exported visit", cmd_import)
     imp.add_argument("file", type=Path)
 
@@ -315,4 +319,15 @@ def cmd_import(ctx: Context) -> int:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise CommandError(f"{path} is not a JSON export: {exc}") from None
     print(ctx.session().import_visit(data))
+    return 0
+
+
+def cmd_migrate(ctx: Context) -> int:
+    session = ctx.session()
+    old = session.migrate(ctx.args.id)
+    opened = session.open(ctx.args.id)
+    if old is None:
+        print(f"already on {opened.framework.id} version {opened.framework.version}")
+    else:
+        print(f"moved from {opened.framework.id} version {old} to {opened.framework.version}")
     return 0

@@ -434,6 +434,83 @@ class Editor:
         return self._header(fields)
 
 
+def migration_changes(editor: Editor, mapping: Mapping[str, str | None]) -> list[Change]:
+    """Move a visit to the installed version of its framework.
+
+    ``mapping`` says how item ids changed (``None``: the item is gone, and what was
+    recorded on it is kept in a note). Refused, naming the items, when the visit
+    refers to an item the installed version lacks and the mapping does not place.
+    """
+    fw, visit = editor.framework, editor.visit
+    known = {i.id for _, i in fw.items()}
+
+    def moved(item_id: str) -> str | None:
+        return mapping.get(item_id, item_id)
+
+    used = {
+        r.data["item_id"]
+        for r in editor.records.values()
+        if not r.deleted and isinstance(r.data.get("item_id"), str)
+    }
+    used |= {i for n in visit.notes for i in n.item_ids}
+    used |= {i for e in visit.evidence for i in e.item_ids}
+    lost = sorted(i for i in used if moved(i) is not None and moved(i) not in known)
+    if lost:
+        raise EditRefused(
+            f"{fw.id} version {fw.version} has no item {', '.join(lost)}; "
+            "no installed plugin says where they went"
+        )
+    changes: list[Change] = []
+    for record in list(editor.records.values()):
+        item_id = record.data.get("item_id")
+        if record.deleted or not isinstance(item_id, str) or moved(item_id) == item_id:
+            continue
+        target = moved(item_id)
+        if record.type in ("judgement", "answer", "ticks", "row") and target is not None:
+            parts = [target] + ([record.data["row_id"]] if record.data.get("row_id") else [])
+            record_id = (
+                item_record_id(visit.id, record.type, *parts)
+                if record.type != "row" or record.data.get("row_id")
+                else new_id()
+            )
+            changes.append(
+                editor._change(record.type, record_id, {**record.data, "item_id": target})
+            )
+            changes.append(editor._change(record.type, record.id, {}, op="delete"))
+        elif record.type in ("action",):
+            changes.append(editor._change(record.type, record.id, {"item_id": target}))
+        elif target is None:
+            kept = ", ".join(
+                f"{k}: {v}"
+                for k, v in record.data.items()
+                if k != "item_id" and v not in (None, "", [], {})
+            )
+            changes.append(
+                editor._change(
+                    "note",
+                    new_id(),
+                    {
+                        "text": f"Recorded on {item_id}, which {fw.id} {fw.version} no longer has: "
+                        f"{kept or 'nothing'}",
+                        "item_ids": [],
+                        "source": "other",
+                        "with_whom": "",
+                        "at": datetime.now().astimezone().isoformat(timespec="seconds"),
+                    },
+                )
+            )
+            changes.append(editor._change(record.type, record.id, {}, op="delete"))
+    for record in editor.records.values():
+        ids = record.data.get("item_ids")
+        if record.deleted or not isinstance(ids, list):
+            continue
+        remapped = [m for m in (moved(i) for i in ids) if m is not None]
+        if remapped != ids:
+            changes.append(editor._change(record.type, record.id, {"item_ids": remapped}))
+    changes.append(editor._change("visit", visit.id, {"framework_version": fw.version}))
+    return changes
+
+
 def new_visit_change(
     framework: Framework,
     clock: HybridClock,

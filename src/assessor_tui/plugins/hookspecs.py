@@ -7,7 +7,7 @@ for checking, to keep start-up light.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,20 @@ def register_frameworks(register: Callable[[Framework | Path | Traversable], Non
 def evaluate_visit(visit: Visit, framework: Framework) -> Iterable[Finding] | None:
     """Return computed findings for a visit ("3 of 7 sectors: 5 needed").
     Return None when ``framework`` is not one of yours."""
+
+
+# ---------------------------------------------------------------- versions
+
+
+@hookspec(firstresult=True)
+def migrate_visit(
+    visit: Visit, framework: Framework, from_version: str
+) -> Mapping[str, str | None] | None:
+    """A visit recorded against ``from_version`` of ``framework`` is being moved to the
+    installed version: return how item ids changed, ``{old id: new id}`` (or ``None`` for
+    an item that no longer exists; its judgement is kept in a note). Ids you leave out
+    stay as they are. Stops at the first non-None result: return None when ``framework``
+    is not yours or nothing changed between the versions."""
 
 
 # ---------------------------------------------------------------- reports

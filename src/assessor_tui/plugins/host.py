@@ -23,7 +23,7 @@ from assessor_tui.frameworks.errors import FrameworkInvalid, Problem
 from assessor_tui.frameworks.loader import iter_yaml_files, load_bytes, load_file
 from assessor_tui.frameworks.model import Framework
 from assessor_tui.plugins import hookspecs
-from assessor_tui.plugins.markers import PROJECT
+from assessor_tui.plugins.markers import API_VERSION, PROJECT
 
 if TYPE_CHECKING:
     from assessor_tui.domain.findings import Finding
@@ -85,6 +85,9 @@ class PluginHost:
         if self.pm.is_blocked(name):
             info.status, info.reason = "disabled", f"blocked by {DISABLE_ENV}"
             return info
+        refusal = api_refusal(module)
+        if refusal:
+            return self._fail(name, refusal)
         try:
             self.pm.register(module, name=name)
         except Exception as exc:  # a malformed hookimpl: refuse this plugin only
@@ -205,6 +208,26 @@ class PluginHost:
             if result is not None:
                 findings.extend(result)
         return findings
+
+
+def api_refusal(plugin: object) -> str | None:
+    """Why a plugin cannot run against this plugin API, or None when it can.
+
+    A plugin says which API versions it supports as a PEP 440 specifier in
+    ``ASSESSOR_API`` (e.g. ``">=1.0,<2"``); one that says nothing is taken at its word.
+    """
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    wanted = getattr(plugin, "ASSESSOR_API", None)
+    if wanted is None:
+        return None
+    try:
+        spec = SpecifierSet(str(wanted))
+    except InvalidSpecifier:
+        return f"ASSESSOR_API {wanted!r} is not a version range such as '>=1.0,<2'"
+    if API_VERSION in spec:
+        return None
+    return f"needs plugin API {spec}, but this assessor provides plugin API {API_VERSION}"
 
 
 def _describe(exc: BaseException) -> str:
