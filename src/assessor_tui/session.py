@@ -316,19 +316,19 @@ class Session:
         old = opened.visit.framework_version
         if old == opened.framework.version:
             return None
-        mapping = next(
-            (
-                m
-                for _, m in self.host.call_each(
-                    "migrate_visit",
-                    visit=opened.visit,
-                    framework=opened.framework,
-                    from_version=old,
-                )
-                if m is not None
-            ),
-            {},
-        )
+        mapping: dict[str, str | None] = {}
+        for name, answer in self.host.call_each(
+            "migrate_visit", visit=opened.visit, framework=opened.framework, from_version=old
+        ):
+            if answer is None:
+                continue
+            if not isinstance(answer, dict) or not all(
+                isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in answer.items()
+            ):
+                self.host.returned_wrong(name, "migrate_visit", answer, "a mapping of item ids")
+                continue
+            mapping = answer
+            break
         opened.file.apply(migration_changes(opened.editor, mapping))
         OpenVisit(self, opened.file, opened.framework).close()
         return old

@@ -3,37 +3,21 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.packaging.conftest import clean_env, fresh_venv
+
 BUILT_IN = ["ba-sef", "c4eo-schools-communities", "community-cohesion", "ice-mark", "norfolk-sipp"]
 
 
 @pytest.mark.slow
-def test_wheel_installs_into_a_fresh_venv_with_all_five_frameworks(tmp_path: Path) -> None:
-    wheels = tmp_path / "wheels"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "wheel",
-            "--quiet",
-            "--no-deps",
-            "-w",
-            str(wheels),
-            str(ROOT),
-        ],
-        check=True,
-        timeout=300,
-    )
-    (wheel,) = wheels.glob("assessor_tui-*.whl")
+def test_wheel_installs_into_a_fresh_venv_with_all_five_frameworks(
+    tmp_path: Path, wheel: Path
+) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     for package in (
         "assessor_ice_mark",
@@ -46,21 +30,15 @@ def test_wheel_installs_into_a_fresh_venv_with_all_five_frameworks(tmp_path: Pat
     for fid in BUILT_IN:  # the symlinked files are shipped as their real content
         yaml_name = next(n for n in names if n.endswith(f"/{fid}.yaml"))
         assert f"\nid: {fid}\n".encode() in zipfile.ZipFile(wheel).read(yaml_name)
+    assert "assessor_tui/scaffold/plugin.py.tmpl" in names
 
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
-    subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)],
-        check=True,
-        timeout=600,
-    )
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    bin_dir = fresh_venv(tmp_path / "venv", str(wheel))
     out = subprocess.run(
-        [str(venv / "bin" / "assessor"), "frameworks", "list", "--json"],
+        [str(bin_dir / "assessor"), "frameworks", "list", "--json"],
         check=True,
         capture_output=True,
         text=True,
-        env=env,
+        env=clean_env(),
         cwd=tmp_path,
         timeout=60,
     )
@@ -68,11 +46,11 @@ def test_wheel_installs_into_a_fresh_venv_with_all_five_frameworks(tmp_path: Pat
     assert [r["id"] for r in rows] == BUILT_IN
     assert all(r["plugin"] == r["id"] for r in rows)
     plugins = subprocess.run(
-        [str(venv / "bin" / "assessor"), "plugins", "list", "--json"],
+        [str(bin_dir / "assessor"), "plugins", "list", "--json"],
         check=True,
         capture_output=True,
         text=True,
-        env=env,
+        env=clean_env(),
         cwd=tmp_path,
         timeout=60,
     )

@@ -8,7 +8,16 @@ import sys
 from collections.abc import Sequence
 
 from assessor_tui import __version__
-from assessor_tui.cli import app_cmd, frameworks_cmd, plugins_cmd, store_cmd, visits_cmd
+from assessor_tui.cli import (
+    app_cmd,
+    frameworks_cmd,
+    plugin_cmd,
+    plugins_cmd,
+    server_cmd,
+    store_cmd,
+    sync_cmd,
+    visits_cmd,
+)
 from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError
 
@@ -49,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     visits_cmd.add_parser(sub, common)
     frameworks_cmd.add_parser(sub, common)
     plugins_cmd.add_parser(sub, common)
+    plugin_cmd.add_parser(sub, common)
+    sync_cmd.add_parser(sub, common)
+    server_cmd.add_parser(sub, common)
     return parser
 
 

@@ -203,11 +203,29 @@ class PluginHost:
         return registered.framework if registered else None
 
     def evaluate(self, visit: Visit, framework: Framework) -> list[Finding]:
+        """Every plugin's findings; one that returns something else is disabled."""
+        from assessor_tui.domain.findings import Finding
+
         findings: list[Finding] = []
-        for _, result in self.call_each("evaluate_visit", visit=visit, framework=framework):
-            if result is not None:
-                findings.extend(result)
+        for name, result in self.call_each("evaluate_visit", visit=visit, framework=framework):
+            if result is None:
+                continue
+            try:
+                items = list(result)
+            except TypeError:
+                items = [result]
+            wrong = next((f for f in items if not isinstance(f, Finding)), None)
+            if wrong is not None:
+                self._fail(
+                    name, f"hook evaluate_visit returned {type(wrong).__name__}, not a Finding"
+                )
+                continue
+            findings.extend(items)
         return findings
+
+    def returned_wrong(self, name: str, hook: str, value: object, expected: str) -> None:
+        """Disable a plugin whose hook returned something it should not have."""
+        self._fail(name, f"hook {hook} returned {type(value).__name__}, not {expected}")
 
 
 def api_refusal(plugin: object) -> str | None:

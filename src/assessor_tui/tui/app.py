@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import time
 from collections.abc import Callable
@@ -85,6 +86,7 @@ class AssessorApp(App[None]):
         self.host = host
         self.data_dir = data_dir
         self.session = session
+        self.owns_session = session is None
         self.idle_lock_seconds = idle_lock_seconds
         self.now = now
         self.opened: OpenVisit | None = None
@@ -113,6 +115,7 @@ class AssessorApp(App[None]):
     def unlocked(self, session: Session) -> None:
         """Called by the unlock screens with an open session."""
         self.session = session
+        self.owns_session = True
         self._enter_store()
 
     def _enter_store(self) -> None:
@@ -152,14 +155,20 @@ class AssessorApp(App[None]):
                 workspace.save_note(screen.draft())
         workspace.stage_typed_text()
 
-    def _close_everything(self) -> None:
+    def _close_everything(self, close_session: bool = True) -> None:
         try:
             self.rescue_drafts()
             self.close_visit()
         finally:
-            if self.session is not None:
+            if close_session and self.session is not None:
                 session, self.session = self.session, None
                 session.close()
+
+    def on_unmount(self) -> None:
+        """However the app ends (a test's Pilot, an exception), staged edits are saved.
+        A session handed in by the caller stays open: the caller owns it."""
+        with contextlib.suppress(Exception):  # nothing more can be shown now
+            self._close_everything(close_session=self.owns_session)
 
     async def action_quit(self) -> None:
         """Quit only once every edit is durable; a failed save keeps the app open."""

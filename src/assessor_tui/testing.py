@@ -1,0 +1,139 @@
+"""A test kit for plugin authors, shipped as a pytest plugin (``-p assessor_tui.testing``
+is automatic once assessor-tui is installed).
+
+Fixtures, each a factory so a test says exactly what it needs::
+
+    def test_my_rule(assessor_framework, assessor_host, assessor_visit):
+        framework = assessor_framework("src/my_plugin/my-framework.yaml")
+        host = assessor_host(("my-plugin", my_plugin))        # only the plugins named
+        visit = assessor_visit(host, framework.id, school="Hill School")
+        visit.edit(lambda e: e.set_level("1.1", "met"))
+        assert [f.message for f in visit.findings()] == [...]
+
+    async def test_my_panel(assessor_host, assessor_visit, assessor_pilot):
+        visit = assessor_visit(assessor_host(...), "my-framework")
+        async with assessor_pilot(visit, item="q1") as pilot:   # the workspace, on q1
+            await pilot.press("2")
+
+Everything lives in pytest's temporary folders; stores use the lowest key-derivation
+cost the store accepts, so tests stay fast. Nothing here touches the user's store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from textual.pilot import Pilot
+
+    from assessor_tui.frameworks.model import Framework
+    from assessor_tui.plugins.host import PluginHost
+    from assessor_tui.session import OpenVisit, Session
+
+PASSPHRASE = "a passphrase for tests only"
+
+
+@pytest.fixture
+def assessor_framework() -> Callable[[str | Path], Framework]:
+    """Load and validate a framework file; FrameworkInvalid lists every problem."""
+    from assessor_tui.frameworks.loader import load_file
+
+    def load(path: str | Path) -> Framework:
+        return load_file(Path(path))
+
+    return load
+
+
+@pytest.fixture
+def assessor_host() -> Callable[..., PluginHost]:
+    """A plugin host with only the plugins named: modules, objects or (name, plugin) pairs.
+
+    ``frameworks_dir`` adds a folder of YAML files; ``entry_points=True`` adds every
+    installed plugin as well.
+    """
+    from assessor_tui.plugins.host import load_host
+
+    def make(
+        *plugins: Any, frameworks_dir: str | Path | None = None, entry_points: bool = False
+    ) -> PluginHost:
+        named = [
+            p if isinstance(p, tuple) else (getattr(p, "__name__", repr(p)), p) for p in plugins
+        ]
+        return load_host(
+            entry_points=entry_points,
+            plugins=named,
+            blocked=(),
+            frameworks_dir=Path(frameworks_dir) if frameworks_dir else None,
+        )
+
+    return make
+
+
+@pytest.fixture
+def assessor_session(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[[PluginHost], Session]]:
+    """An unlocked, empty store in a temporary folder, closed after the test."""
+    from assessor_tui.session import Session
+    from assessor_tui.store import FLOOR_KDF, Vault
+
+    opened: list[Session] = []
+
+    def make(host: PluginHost) -> Session:
+        folder = tmp_path_factory.mktemp("assessor-store") / "store"
+        vault, _ = Vault.init(folder, PASSPHRASE, kdf=FLOOR_KDF)
+        session = Session(vault, host)
+        opened.append(session)
+        return session
+
+    yield make
+    for session in opened:
+        if not session.vault.closed:
+            session.close()
+
+
+@pytest.fixture
+def assessor_visit(assessor_session: Callable[[PluginHost], Session]) -> Callable[..., OpenVisit]:
+    """A new visit in a fresh store: ``assessor_visit(host, framework_id, **fields)``.
+
+    Fields are those of ``Session.new_visit`` (school defaults to "Test School").
+    Edit it with ``visit.edit(lambda e: e.set_level(...))``; read ``visit.visit``,
+    ``visit.findings()``, ``visit.coverage()``.
+    """
+
+    def make(host: PluginHost, framework_id: str, **fields: Any) -> OpenVisit:
+        fields.setdefault("school", "Test School")
+        return assessor_session(host).new_visit(framework_id, **fields)
+
+    return make
+
+
+@pytest.fixture
+def assessor_pilot() -> Callable[..., Any]:
+    """The app's workspace on a visit, driven with Textual's Pilot (for panels)."""
+
+    @asynccontextmanager
+    async def run(
+        visit: OpenVisit, *, item: str | None = None, size: tuple[int, int] = (120, 40)
+    ) -> AsyncIterator[Pilot]:
+        from assessor_tui.tui.app import make_app
+
+        visit.flush()
+        session = visit.session
+        app = make_app(host=session.host, data_dir=session.vault.data_dir, session=session)
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            screen = app.screen
+            screen.open_visit(visit.visit.id)  # type: ignore[attr-defined]
+            await pilot.pause()
+            if item is not None:
+                app.screen.jump_to(item)  # type: ignore[attr-defined]
+                await pilot.pause()
+            yield pilot
+
+    return run

@@ -1,0 +1,197 @@
+"""One test per hook, each through a plugin of its own; and plugins that misbehave."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import assessor_tui
+from assessor_tui.domain.findings import Finding
+from assessor_tui.frameworks.loader import load_bytes
+from assessor_tui.reports import RecordNotReady, ensure_ready, record_markdown
+from assessor_tui.reports.document import Heading, Paragraph
+
+YAML = b"""\
+format: 1
+id: hooks-test
+version: "1"
+title: Hooks test framework
+publisher: Tests
+source: Tests
+scales:
+  - id: yn
+    levels: [{id: "no", label: "No"}, {id: "yes", label: "Yes"}]
+sections:
+  - id: s
+    title: Only section
+    items:
+      - {kind: criterion, id: c1, title: Criterion one, scale: yn}
+"""
+FRAMEWORK = load_bytes(YAML, "hooks-test.yaml")
+
+
+class Provides:
+    @assessor_tui.hookimpl
+    def register_frameworks(self, register):
+        register(FRAMEWORK)
+
+
+def test_hook_register_frameworks(assessor_host) -> None:
+    host = assessor_host(("provider", Provides()))
+    assert host.framework("hooks-test") is FRAMEWORK
+    assert host.frameworks["hooks-test"].owner == "provider"
+    assert host.plugins["provider"].frameworks == ["hooks-test"]
+
+
+def test_hook_evaluate_visit(assessor_host, assessor_visit) -> None:
+    class Rule:
+        @assessor_tui.hookimpl
+        def evaluate_visit(self, visit, framework):
+            if framework.id != "hooks-test":
+                return None
+            return [
+                Finding(
+                    "hooks-test.c1", f"c1 is {visit.level('c1') or 'not judged'}", "warning", "c1"
+                )
+            ]
+
+    host = assessor_host(("provider", Provides()), ("rule", Rule()))
+    visit = assessor_visit(host, "hooks-test")
+    assert [f.message for f in visit.findings()] == ["c1 is not judged"]
+    visit.edit(lambda e: e.set_level("c1", "yes"))
+    assert [f.message for f in visit.findings()] == ["c1 is yes"]
+
+
+def test_hook_migrate_visit(assessor_host, assessor_visit) -> None:
+    calls = []
+
+    class Migrates:
+        @assessor_tui.hookimpl
+        def migrate_visit(self, visit, framework, from_version):
+            calls.append(from_version)
+            return {}
+
+    host = assessor_host(("provider", Provides()), ("migrates", Migrates()))
+    visit = assessor_visit(host, "hooks-test")
+    session = visit.session
+    # an older version recorded on the visit header: the hook is asked, the visit moves
+    visit.file.apply([visit.editor._change("visit", visit.visit.id, {"framework_version": "0"})])
+    assert session.migrate(visit.visit.id) == "0"
+    assert calls == ["0"]
+    assert session.open(visit.visit.id).visit.framework_version == "1"
+
+
+def test_hook_report_sections(assessor_host, assessor_visit) -> None:
+    class Report:
+        @assessor_tui.hookimpl
+        def report_sections(self, visit, framework):
+            if framework.id != "hooks-test":
+                return None
+            return [Heading("Our own section", 1), Paragraph(f"Visited {visit.school.name}")]
+
+    host = assessor_host(("provider", Provides()), ("report", Report()))
+    visit = assessor_visit(host, "hooks-test", school="Hill School")
+    text = record_markdown(visit.visit, visit.framework, host)
+    assert "Our own section" in text
+    assert "Visited Hill School" in text
+
+
+def test_hook_check_record(assessor_host, assessor_visit) -> None:
+    class Check:
+        @assessor_tui.hookimpl
+        def check_record(self, visit, framework):
+            if visit.level("c1") is None:
+                return [Finding("hooks-test.c1", "c1 must be judged first", "problem", "c1")]
+            return []
+
+    host = assessor_host(("provider", Provides()), ("check", Check()))
+    visit = assessor_visit(host, "hooks-test")
+    with pytest.raises(RecordNotReady) as info:
+        ensure_ready(visit.visit, visit.framework, host)
+    assert "c1 must be judged first" in str(info.value)
+    visit.edit(lambda e: e.set_level("c1", "no"))
+    assert ensure_ready(visit.visit, visit.framework, host) == []
+
+
+@pytest.mark.parametrize("returned", [42, ["a string"], [{"code": "x"}]])
+def test_a_hook_returning_the_wrong_type_is_disabled(
+    assessor_host, assessor_visit, returned
+) -> None:
+    class Wrong:
+        @assessor_tui.hookimpl
+        def evaluate_visit(self, visit, framework):
+            return returned
+
+    host = assessor_host(("provider", Provides()), ("wrong", Wrong()))
+    visit = assessor_visit(host, "hooks-test")
+    assert visit.findings() == []
+    assert host.plugins["wrong"].status == "failed"
+    assert host.plugins["wrong"].reason.startswith("hook evaluate_visit returned ")
+    assert host.plugins["provider"].status == "ok"
+
+
+BROKEN = {
+    "raises-at-import": "raise RuntimeError('cannot start')\n",
+    "raises-in-register": """
+        import assessor_tui
+        @assessor_tui.hookimpl
+        def register_frameworks(register):
+            raise ValueError("no frameworks today")
+        """,
+    "raises-in-rule": """
+        import assessor_tui
+        @assessor_tui.hookimpl
+        def evaluate_visit(visit, framework):
+            raise KeyError("oops")
+        """,
+    "duplicate-id": """
+        from pathlib import Path
+        import assessor_tui
+        @assessor_tui.hookimpl
+        def register_frameworks(register):
+            p = Path(__file__).with_name("dup.yaml")
+            p.write_text(Path(__file__).with_name("ice.txt").read_text())
+            register(p)
+        """,
+}
+
+
+def test_misbehaving_plugins_leave_the_cli_working(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    info = site / "broken_plugins-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugins\nVersion: 1.0\n")
+    lines = ["[assessor_tui]"]
+    for name, source in BROKEN.items():
+        module = "broken_" + name.replace("-", "_")
+        (site / f"{module}.py").write_text(textwrap.dedent(source))
+        lines.append(f"{name} = {module}")
+    (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
+    root = Path(__file__).resolve().parents[2]
+    (site / "ice.txt").write_text((root / "frameworks" / "ice-mark.yaml").read_text())
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    assessor = str(Path(sys.executable).with_name("assessor"))
+    listed = subprocess.run(
+        [assessor, "frameworks", "list"], capture_output=True, text=True, env=env, check=True
+    )
+    assert "ice-mark" in listed.stdout and "ba-sef" in listed.stdout
+    plugins = subprocess.run(
+        [assessor, "plugins", "list"], capture_output=True, text=True, env=env, check=True
+    ).stdout
+    rows = {line.split()[0]: line for line in plugins.splitlines()[1:]}
+    assert "failed: import failed: RuntimeError: cannot start" in rows["raises-at-import"]
+    assert (
+        "failed: hook register_frameworks raised ValueError: no frameworks today"
+        in rows["raises-in-register"]
+    )
+    assert (
+        "failed: hook register_frameworks raised ValueError: framework id 'ice-mark' "
+        "is already provided by ice-mark" in rows["duplicate-id"]
+    )
+    assert rows["raises-in-rule"].split()[-1] == "ok"  # it fails only when it runs
+    assert "Traceback" not in plugins
