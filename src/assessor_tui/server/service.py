@@ -37,7 +37,6 @@ from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 
 from assessor_tui.server import db
 from assessor_tui.sync.protocol import (
-    APPEND_ONLY,
     ASSESSOR_MOVES,
     DEFAULT_PAGE,
     FROZEN,
@@ -69,6 +68,7 @@ from assessor_tui.sync.protocol import (
 ENROLMENT_DAYS = 14
 SERVER_DEVICE = "server"
 REVIEW_STATES = ("submitted", "returned", "accepted")
+RESYNC_STATES = frozenset({"planned", "in_progress", "submitted"})
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
@@ -257,7 +257,7 @@ class Service:
     def authenticate(self, token: str) -> Caller:
         with self._tx() as conn:
             row = conn.execute(
-                select(db.devices, db.users.c.name, db.users.c.role)
+                select(db.devices, db.users.c.name.label("user_name"), db.users.c.role)
                 .join(db.users, db.users.c.id == db.devices.c.user_id)
                 .where(db.devices.c.token_hash == sha256(token))
             ).first()
@@ -265,7 +265,7 @@ class Service:
             raise Unauthorized("unknown token; log in again with `assessor login`")
         if row.revoked:
             raise Unauthorized("this device was revoked; log in again with a new enrolment code")
-        return Caller(user_id=row.user_id, name=row.name, role=row.role, device_id=row.id)
+        return Caller(user_id=row.user_id, name=row.user_name, role=row.role, device_id=row.id)
 
     @staticmethod
     def whoami(caller: Caller) -> WhoAmI:
@@ -273,14 +273,14 @@ class Service:
 
     def devices(self, user: str | None = None) -> list[DeviceInfo]:
         with self._tx() as conn:
-            query = select(db.devices, db.users.c.name.label("user")).join(
+            query = select(db.devices, db.users.c.name.label("user_name")).join(
                 db.users, db.users.c.id == db.devices.c.user_id
             )
             if user is not None:
                 query = query.where(db.users.c.name == user)
             rows = conn.execute(query.order_by(db.devices.c.created)).all()
         return [
-            DeviceInfo(id=r.id, user=r.user, name=r.name, created=r.created, revoked=r.revoked)
+            DeviceInfo(id=r.id, user=r.user_name, name=r.name, created=r.created, revoked=r.revoked)
             for r in rows
         ]
 
@@ -302,13 +302,15 @@ class Service:
 
     @staticmethod
     def _access(conn: Connection, caller: Caller, visit: Any) -> str | None:
+        """owner, assigned (write grant), read (read-only copy), or None: not visible."""
+        fields = visit if isinstance(visit, dict) else visit._mapping
         if caller.role != "assessor":
             return None
-        if visit.owner_id == caller.user_id:
+        if fields["owner_id"] == caller.user_id:
             return "owner"
         mode = conn.execute(
             select(db.grants.c.mode).where(
-                db.grants.c.visit_id == visit.id, db.grants.c.user_id == caller.user_id
+                db.grants.c.visit_id == fields["id"], db.grants.c.user_id == caller.user_id
             )
         ).scalar()
         return {"write": "assigned", "read": "read"}.get(mode) if mode else None
@@ -406,11 +408,13 @@ class Service:
             if set(change.fields) & MODERATOR_FIELDS:
                 return rejected("only a moderator sets the moderator's comment")
             new_status = change.fields.get("status", status)
-            if new_status != status and new_status not in ASSESSOR_MOVES.get(status, set()):
+            # A resync replays history, so any state an assessor may set is allowed.
+            allowed = RESYNC_STATES if resync else ASSESSOR_MOVES.get(status, set())
+            if new_status != status and new_status not in allowed:
                 return rejected(f"a {status} visit cannot become {new_status}")
-            if status in FROZEN and set(change.fields) - {"status"}:
+            if status in FROZEN and not resync and set(change.fields) - {"status"}:
                 return rejected(f"the visit is {status} and cannot be edited")
-        elif status in FROZEN:
+        elif status in FROZEN and not resync:
             return rejected(f"the visit is {status} and cannot be edited")
         conflicts: list[FieldConflict] = []
         if record is not None and not resync:

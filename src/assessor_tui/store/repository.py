@@ -28,6 +28,7 @@ from .storage import EncryptedStorage
 from .vault import Vault, canonical_visit_id
 
 RECORDS, OUTBOX = "records", "outbox"
+CONFLICTS, REJECTED = "conflicts", "rejected"
 SUMMARIES, SETTINGS = "visits", "settings"
 
 
@@ -106,6 +107,102 @@ class VisitFile:
             self.records, self._doc_ids = before_records, before_ids
             raise
         return touched
+
+
+    # ------------------------------------------------------------ sync
+
+    def conflicts(self) -> list[dict[str, Any]]:
+        """Concurrent edits of one field kept for the assessor to resolve (both values)."""
+        return [dict(d) for _, d in sorted(self.tables.get(CONFLICTS, {}).items())]
+
+    def rejected(self) -> list[dict[str, Any]]:
+        """Changes the server refused, with its reason: kept, never dropped silently."""
+        return [dict(d) for _, d in sorted(self.tables.get(REJECTED, {}).items())]
+
+    def _sync_write(
+        self,
+        changes: Iterable[Change] = (),
+        *,
+        log: bool = False,
+        acked: Iterable[str] = (),
+        conflicts: Iterable[dict[str, Any]] = (),
+        rejected: Iterable[dict[str, Any]] = (),
+        resolved: Iterable[str] = (),
+    ) -> list[Record]:
+        """Apply, acknowledge, keep conflicts and refusals: one durable write, or nothing."""
+        before_tables = {k: dict(v) for k, v in self.tables.items()}
+        before_records, before_ids = dict(self.records), dict(self._doc_ids)
+        touched: list[Record] = []
+        try:
+            self.tables.setdefault(CONFLICTS, {})
+            self.tables.setdefault(REJECTED, {})
+            for change in changes:
+                if change.visit_id != self.visit_id:
+                    raise ValueError(f"change {change.id} is for another visit")
+                record = apply_change(self.records.get(change.record_id), change)
+                doc_id = self._doc_ids.get(record.id) or self._next_id(self.tables[RECORDS])
+                self._doc_ids[record.id] = doc_id
+                self.records[record.id] = record
+                self.tables[RECORDS][doc_id] = record.model_dump(mode="json")
+                if log:
+                    self.tables[OUTBOX][self._next_id(self.tables[OUTBOX])] = change.model_dump(
+                        mode="json"
+                    )
+                touched.append(record)
+            gone = set(acked)
+            if gone:
+                self.tables[OUTBOX] = {
+                    k: d for k, d in self.tables[OUTBOX].items() if d.get("id") not in gone
+                }
+            for doc in rejected:
+                self.tables[REJECTED][str(doc["id"])] = doc
+            for doc in conflicts:
+                self.tables[CONFLICTS][str(doc["id"])] = doc
+            for conflict_id in resolved:
+                self.tables[CONFLICTS].pop(conflict_id, None)
+            self._drop_superseded_conflicts()
+            self.storage.write(self.tables)
+        except BaseException:
+            self.tables.clear()
+            self.tables.update(before_tables)
+            self.records, self._doc_ids = before_records, before_ids
+            raise
+        return touched
+
+    def _drop_superseded_conflicts(self) -> None:
+        """A conflict lives while its field's newest stamp is one of its two edits; any
+        later edit of the field (a resolution, here or on another device) settles it."""
+        table = self.tables[CONFLICTS]
+        for key, doc in list(table.items()):
+            record = self.records.get(doc.get("record_id", ""))
+            newest = max(doc.get("yours_hlc", ""), doc.get("theirs_hlc", ""))
+            if record is not None and record.clocks.get(doc.get("field", ""), "") > newest:
+                del table[key]
+
+    def apply_pulled(
+        self, changes: Iterable[Change], conflicts: Iterable[dict[str, Any]] = ()
+    ) -> list[Record]:
+        """Changes from the server: merged, not logged (they are synced already)."""
+        return self._sync_write(changes, log=False, conflicts=conflicts)
+
+    def settle(
+        self,
+        acked: Iterable[str],
+        conflicts: Iterable[dict[str, Any]] = (),
+        rejected: Iterable[dict[str, Any]] = (),
+    ) -> None:
+        """After the server's durable answer: acknowledged and refused changes leave the
+        outbox, conflicts and refusals are kept for the assessor, in one durable write."""
+        refused = list(rejected)
+        self._sync_write(
+            acked=[*acked, *(d["id"] for d in refused)], conflicts=conflicts, rejected=refused
+        )
+
+    def resolve(self, conflict_id: str, change: Change) -> Record:
+        """The assessor's choice for a conflicted field, logged for sync like any edit."""
+        if conflict_id not in self.tables.get(CONFLICTS, {}):
+            raise StoreError(f"no conflict '{conflict_id}' in this visit")
+        return self._sync_write([change], log=True, resolved=[conflict_id])[0]
 
 
 class Repository:
@@ -189,6 +286,32 @@ class Repository:
 
     def close(self, visit_id: str) -> None:
         self.vault.close_visit(visit_id)
+
+    def open_or_new(self, visit_id: str) -> VisitFile:
+        """A visit's file for changes pulled from the server, which may bring new visits."""
+        vid = canonical_visit_id(visit_id)
+        vf = VisitFile.load(vid, self._storage(vid))
+        stamp = vf.latest_stamp()
+        if stamp:
+            self.clock.observe(stamp)
+        return vf
+
+    def note_sync(self, vf: VisitFile) -> None:
+        """Refresh a visit's sync counts in its summary without rebuilding the rest."""
+        docs = self.vault.index().table(SUMMARIES).search(Query().id == vf.visit_id)
+        doc = dict(docs[0]) if docs else {}
+        doc.update(
+            pending_changes=len(vf.tables[OUTBOX]),
+            conflicts=len(vf.tables.get(CONFLICTS, {})),
+            rejected=len(vf.tables.get(REJECTED, {})),
+        )
+        if docs:
+            doc["file_mtime_ns"] = _mtime_ns(self._path(vf.visit_id))
+            doc["id"] = vf.visit_id
+            self.vault.index().table(SUMMARIES).upsert(doc, Query().id == vf.visit_id)
+        stamp = vf.latest_stamp()
+        if stamp and stamp > (self._setting("last_stamp") or ""):
+            self.set_setting("last_stamp", stamp)
 
     # ------------------------------------------------------------ the index
 

@@ -17,7 +17,7 @@ import hashlib
 import json
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
@@ -33,7 +33,6 @@ MAX_TEXT = 100_000
 """Characters in one text value (the editor's own limit)."""
 MAX_FIELDS = 300
 MAX_NAME = 200
-MAX_VALUE_DEPTH = 4
 MAX_JSON_DEPTH = 32
 """Nesting a request body may have before any parsing: deeper bodies get 422."""
 MAX_PAGE = 1000
@@ -81,44 +80,17 @@ MODERATOR_MOVES = {"submitted": {"returned", "accepted"}}
 MODERATOR_FIELDS = frozenset({"moderator_comment"})
 
 
-def _depth(value: Any) -> int:
-    if isinstance(value, dict):
-        return 1 + max((_depth(v) for v in value.values()), default=0)
-    if isinstance(value, list):
-        return 1 + max((_depth(v) for v in value), default=0)
-    return 0
-
-
-def _longest_text(value: Any) -> int:
-    if isinstance(value, str):
-        return len(value)
-    if isinstance(value, dict):
-        items = [*value.keys(), *value.values()]
-        return max((_longest_text(v) for v in items), default=0)
-    if isinstance(value, list):
-        return max((_longest_text(v) for v in value), default=0)
-    return 0
-
-
-def _check_values(values: dict[str, Any]) -> dict[str, Any]:
-    """Field values are small JSON: bounded depth, text and names."""
-    if len(values) > MAX_FIELDS:
-        raise ValueError(f"at most {MAX_FIELDS} fields")
-    for name, value in values.items():
-        if not name or len(name) > MAX_NAME:
-            raise ValueError(f"field names are 1 to {MAX_NAME} characters")
-        if _depth(value) > MAX_VALUE_DEPTH:
-            raise ValueError(f"field '{name[:40]}' is nested deeper than {MAX_VALUE_DEPTH}")
-        if _longest_text(value) > MAX_TEXT:
-            raise ValueError(f"field '{name[:40]}' holds text longer than {MAX_TEXT}")
-    return values
-
-
-FieldValues = Annotated[dict[str, Any], AfterValidator(_check_values)]
+FieldName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Scalar = Text | bool | int | float | None
+Inner = Scalar | list[Scalar] | dict[FieldName, Scalar]
+Value = Scalar | list[Inner] | dict[FieldName, Inner]
+"""A field's value: small JSON, at most two containers deep, every text bounded."""
+FieldValues = Annotated[dict[FieldName, Value], Field(max_length=MAX_FIELDS)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
 # ---------------------------------------------------------------- errors
@@ -301,6 +273,12 @@ class VisitDetail(Model):
 
 class ReviewDecision(Model):
     comment: Comment = ""
+
+
+class ReviewReturn(Model):
+    """Returning a visit needs a comment that says what to change."""
+
+    comment: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT, pattern=r"\S")]
 
 
 # ---------------------------------------------------------------- merge rules

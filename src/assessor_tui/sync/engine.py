@@ -1,0 +1,294 @@
+"""The client side of a sync: drain the outbox, then pull pages until caught up.
+
+Nothing is marked synced before the server's answer: a pushed change leaves
+the outbox only once the server has committed its batch and said so, in one
+durable write of the visit file. A pulled page is applied to the visit files
+first and the cursor saved after, so a crash in between re-pulls the page,
+which changes nothing the second time (merging is idempotent). A later sync
+resumes where this one stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assessor_tui.domain.records import DELETED, Change
+from assessor_tui.sync.client import SyncClient
+from assessor_tui.sync.protocol import (
+    MAX_BATCH_BYTES,
+    MAX_BATCH_CHANGES,
+    FieldConflict,
+    PulledChange,
+    PushRequest,
+    batch_key,
+)
+
+if TYPE_CHECKING:
+    from assessor_tui.session import Session
+    from assessor_tui.store.repository import VisitFile
+
+SYNC_SETTING = "sync"
+CURSOR_SETTING = "sync_cursor"
+READ_ONLY_SETTING = "read_only_visits"
+RESYNC_SETTING = "sync_resync_needed"
+RESYNC_NAMESPACE = uuid.UUID("0b6f3d55-8a4e-4d0c-9f4b-6f0f2f8c6a11")
+
+Progress = Callable[[str, int, int], None]
+"""``progress(phase, done, total)``; total is 0 when unknown (pulling)."""
+
+
+@dataclass
+class SyncReport:
+    pushed: int = 0
+    duplicates: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pulled: int = 0
+    new_visits: int = 0
+    reset: bool = False
+    rejections: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def next_step(self) -> str:
+        if self.conflicts:
+            return "resolve the conflicts listed by `assessor visits show ID`"
+        if self.rejected:
+            return "the server refused some changes; `assessor visits show ID` lists why"
+        return "nothing to do: everything is synced"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "next_step": self.next_step}
+
+
+def conflict_doc(change: Change | PulledChange, c: FieldConflict) -> dict[str, Any]:
+    return {
+        "id": f"{change.id}:{c.field}",
+        "change_id": change.id,
+        "record_id": change.record_id,
+        "record_type": change.type,
+        "field": c.field,
+        "base": c.base,
+        "yours": c.yours,
+        "theirs": c.theirs,
+        "yours_hlc": c.yours_hlc,
+        "theirs_hlc": c.theirs_hlc,
+    }
+
+
+class SyncEngine:
+    """One sync of one store with one server."""
+
+    def __init__(
+        self, session: Session, client: SyncClient, progress: Progress | None = None
+    ) -> None:
+        self.session = session
+        self.repo = session.repo
+        self.client = client
+        self.progress = progress or (lambda phase, done, total: None)
+        self.report = SyncReport()
+
+    def run(self) -> SyncReport:
+        self.push()
+        self.pull()
+        if self.repo.setting(RESYNC_SETTING):
+            self.push_everything()
+            self.repo.set_setting(RESYNC_SETTING, False)
+            self.pull()
+        return self.report
+
+    # ------------------------------------------------------------ push
+
+    def _pending_files(self) -> Iterator[VisitFile]:
+        summaries = self.repo.summaries()
+        candidates = {s["id"] for s in summaries if s.get("pending_changes")}
+        candidates |= set(self.repo.stale())
+        for visit_id in sorted(candidates):
+            try:
+                vf = self.repo.open(visit_id)
+            except (ValueError, KeyError, LookupError):
+                continue
+            if vf.tables["outbox"]:
+                yield vf
+
+    def push(self) -> None:
+        files = list(self._pending_files())
+        pending = [(vf, change) for vf in files for change in vf.outbox()]
+        self._push_changes(pending, resync=False)
+
+    def _push_changes(self, pending: list[tuple[VisitFile, Change]], *, resync: bool) -> None:
+        total, done = len(pending), 0
+        self.progress("push", 0, total)
+        batch: list[tuple[VisitFile, Change]] = []
+        size = 0
+        for vf, change in pending:
+            encoded = len(json.dumps(change.model_dump(mode="json"), ensure_ascii=False)) + 8
+            if batch and (len(batch) >= MAX_BATCH_CHANGES or size + encoded > MAX_BATCH_BYTES):
+                self._push_batch(batch, resync)
+                done += len(batch)
+                self.progress("push", done, total)
+                batch, size = [], 0
+            batch.append((vf, change))
+            size += encoded
+        if batch:
+            self._push_batch(batch, resync)
+            done += len(batch)
+            self.progress("push", done, total)
+
+    def _push_batch(self, batch: list[tuple[VisitFile, Change]], resync: bool) -> None:
+        from assessor_tui.sync.protocol import WireChange
+
+        wire = [WireChange.model_validate(c.model_dump(mode="json")) for _, c in batch]
+        request = PushRequest(
+            idempotency_key=("r" if resync else "b") + batch_key([c.id for c in wire]),
+            changes=wire,
+            resync=resync,
+        )
+        response = self.client.push(request)
+        by_id = {change.id: (vf, change) for vf, change in batch}
+        settled: dict[str, tuple[VisitFile, list[str], list[dict[str, Any]], list[dict[str, Any]]]]
+        settled = {}
+        for result in response.results:
+            if result.id not in by_id:
+                continue
+            vf, change = by_id[result.id]
+            entry = settled.setdefault(vf.visit_id, (vf, [], [], []))
+            if result.status == "rejected":
+                entry[3].append(
+                    {**change.model_dump(mode="json"), "reason": result.reason or "refused"}
+                )
+                self.report.rejected += 1
+                self.report.rejections.append(
+                    {"visit_id": change.visit_id, "change_id": change.id, "reason": result.reason}
+                )
+                continue
+            entry[1].append(change.id)
+            if result.status == "duplicate":
+                self.report.duplicates += 1
+            else:
+                self.report.pushed += 1
+            for conflict in result.conflicts:
+                entry[2].append(conflict_doc(change, conflict))
+                self.report.conflicts += 1
+        for vf, acked, conflicts, rejected in settled.values():
+            if not resync:
+                vf.settle(acked, conflicts, rejected)
+            elif conflicts:
+                vf.settle([], conflicts, [])
+            self._refresh(vf)
+
+    def push_everything(self) -> None:
+        """After a server restore: offer every record again; merging by stamp drops
+        nothing and duplicates nothing, so the server regains what it lost."""
+        pending: list[tuple[VisitFile, Change]] = []
+        for visit_id in self.session.vault.visit_ids():
+            try:
+                vf = self.repo.open(visit_id)
+            except (ValueError, KeyError, LookupError):
+                continue
+            records = sorted(vf.records.values(), key=lambda r: (r.type != "visit", r.created))
+            for record in records:
+                pending += [(vf, c) for c in _replay(record)]
+        pending.sort(key=lambda p: (p[1].visit_id, p[1].type != "visit", p[1].hlc))
+        self._push_changes(pending, resync=True)
+
+    # ------------------------------------------------------------ pull
+
+    def _cursor(self) -> str | None:
+        saved = self.repo.setting(CURSOR_SETTING)
+        if isinstance(saved, dict) and saved.get("url") == self.client.url:
+            return saved.get("cursor")
+        return None
+
+    def pull(self) -> None:
+        cursor = self._cursor()
+        read_only = set(self.repo.setting(READ_ONLY_SETTING, []))
+        while True:
+            page = self.client.pull(cursor)
+            if page.reset and cursor is not None:
+                self.report.reset = True
+                self.repo.set_setting(RESYNC_SETTING, True)
+            by_visit: dict[str, list[PulledChange]] = {}
+            for change in page.changes:
+                by_visit.setdefault(change.visit_id, []).append(change)
+            for visit_id, changes in by_visit.items():
+                self._apply(visit_id, changes)
+            for info in page.visits:
+                if info.access == "read":
+                    read_only.add(info.id)
+                else:
+                    read_only.discard(info.id)
+            if page.visits:
+                self.repo.set_setting(READ_ONLY_SETTING, sorted(read_only))
+            # Only now, with every visit of the page durable, may the cursor move.
+            self.repo.set_setting(CURSOR_SETTING, {"url": self.client.url, "cursor": page.cursor})
+            cursor = page.cursor
+            self.report.pulled += len(page.changes)
+            self.progress("pull", self.report.pulled, 0)
+            if not page.more:
+                return
+
+    def _apply(self, visit_id: str, changes: list[PulledChange]) -> None:
+        vf = self.repo.open_or_new(visit_id)
+        is_new = not vf.exists
+        plain = [
+            Change.model_validate(c.model_dump(mode="json", exclude={"seq", "conflicts"}))
+            for c in changes
+        ]
+        conflicts = [conflict_doc(c, fc) for c in changes for fc in c.conflicts]
+        vf.apply_pulled(plain, conflicts)
+        for change in plain:
+            self.repo.clock.observe(change.hlc)
+        if is_new and vf.exists:
+            self.report.new_visits += 1
+        if vf.exists:
+            self._refresh(vf)
+
+    def _refresh(self, vf: VisitFile) -> None:
+        """Keep the visits list's counts true; a visit whose framework is not installed
+        keeps a partial summary until it is."""
+        from assessor_tui.session import OpenVisit
+
+        header = vf.records.get(vf.visit_id)
+        framework = (
+            self.session.host.framework(str(header.data.get("framework_id", "")))
+            if header is not None
+            else None
+        )
+        if framework is not None:
+            # A summary is a cache: the sync goes on, and `visits list` rebuilds it.
+            with contextlib.suppress(ValueError, KeyError, TypeError, AttributeError):
+                OpenVisit(self.session, vf, framework).save_summary()
+        self.repo.note_sync(vf)
+
+
+def _replay(record: Any) -> list[Change]:
+    """A record's current state as changes, one per stamp, ids fixed by content."""
+    groups: dict[str, dict[str, Any]] = {}
+    for name, stamp in record.clocks.items():
+        if name != DELETED:
+            groups.setdefault(stamp, {})[name] = record.data.get(name)
+    out = []
+    for stamp, fields in sorted(groups.items()):
+        out.append(_replayed(record, stamp, fields, "put"))
+    if record.deleted and DELETED in record.clocks:
+        out.append(_replayed(record, record.clocks[DELETED], {}, "delete"))
+    return out
+
+
+def _replayed(record: Any, stamp: str, fields: dict[str, Any], op: str) -> Change:
+    return Change(
+        id=str(uuid.uuid5(RESYNC_NAMESPACE, f"{record.id}/{stamp}/{op}")),
+        visit_id=record.visit_id,
+        record_id=record.id,
+        type=record.type,
+        op=op,  # type: ignore[arg-type]
+        fields=fields,
+        base={},
+        hlc=stamp,
+        device=stamp.split("-", 2)[2],
+    )
