@@ -61,11 +61,10 @@ def test_two_laptops_converge_through_a_real_server(
             assert {conflicts[0]["yours"], conflicts[0]["theirs"]} == {"partly-met", "not-met"}
             assert len(opened.visit.notes) == 2
 
-    # Resolving on one laptop settles it on the other after a sync.
-    with _open(a) as session:
-        opened = session.open(visit)
-        opened.resolve_conflict(opened.conflicts()[0]["id"], "partly-met")
-        assert opened.conflicts() == []
+    # Resolving on one laptop (with the CLI) settles it on the other after a sync.
+    (conflict,) = a.json("visits", "show", visit)["sync"]["conflicts"]
+    a("visits", "resolve", visit, conflict["id"], "--value", "partly-met")
+    assert a.json("visits", "show", visit)["sync"]["conflicts"] == []
     a.sync()
     b.sync()
     assert _level(b, visit, "partnerships-1") == "partly-met"

@@ -106,8 +106,15 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         help="refuse unless the record passes the framework's quality check (before sending it)",
     )
 
-    migrate = leaf("migrate", "move a visit to the installed version of its framework",
-                   cmd_migrate)
+    resolve = leaf("resolve", "settle a sync conflict: keep yours, theirs, or a value", cmd_resolve)
+    resolve.add_argument("id")
+    resolve.add_argument("conflict", help="the conflict's id, as `visits show` lists it")
+    choice = resolve.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--yours", action="store_true", help="keep this device's value")
+    choice.add_argument("--theirs", action="store_true", help="keep the other device's value")
+    choice.add_argument("--value", help="keep this value instead (an edited merge)")
+
+    migrate = leaf("migrate", "move a visit to the installed version of its framework", cmd_migrate)
     migrate.add_argument("id")
 
     imp = leaf("import", "import an exported visit", cmd_import)
@@ -192,6 +199,21 @@ def _show_text(opened: OpenVisit) -> list[str]:
     if unlinked:
         out.append("\nNotes")
         out += [f"  {n.at:%Y-%m-%d %H:%M} {n.text}" for n in unlinked]
+    sync = opened.sync_state()
+    if sync["moderator_comment"]:
+        out.append(f"\nModerator's comment: {sync['moderator_comment']}")
+    if sync["conflicts"]:
+        out.append(
+            "\nConflicts (settle with `assessor visits resolve ID CONFLICT --yours|"
+            "--theirs|--value V`)"
+        )
+        for c in sync["conflicts"]:
+            out.append(
+                f"  {c['id']}: {c['record_type']} {c['field']}: yours {c['yours']!r}, "
+                f"theirs {c['theirs']!r}"
+            )
+    for r in sync["rejected"]:
+        out.append(f"\nRefused by the server: {r}")
     findings = opened.findings()
     if findings:
         out.append("\nFindings")
@@ -212,6 +234,7 @@ def cmd_show(ctx: Context) -> int:
                 },
                 "findings": [f.to_dict() for f in opened.findings()],
                 "pending_changes": len(opened.file.tables["outbox"]),
+                "sync": opened.sync_state(),
             }
         )
     else:
@@ -261,9 +284,11 @@ def cmd_export(ctx: Context) -> int:
     visit_id = session.resolve(a.id)
     header = session.repo.open(visit_id).records[visit_id].data
     if ctx.host.framework(header.get("framework_id", "")) is None:
-        raise CommandError(reports.missing_plugin_message(
-            ctx.host, header.get("framework_id", "?"), header.get("framework_version", "?")
-        ))
+        raise CommandError(
+            reports.missing_plugin_message(
+                ctx.host, header.get("framework_id", "?"), header.get("framework_version", "?")
+            )
+        )
     opened = session.open(visit_id)
     try:
         if a.final:
@@ -330,4 +355,17 @@ def cmd_migrate(ctx: Context) -> int:
         print(f"already on {opened.framework.id} version {opened.framework.version}")
     else:
         print(f"moved from {opened.framework.id} version {old} to {opened.framework.version}")
+    return 0
+
+
+def cmd_resolve(ctx: Context) -> int:
+    a = ctx.args
+    opened = ctx.session().open(a.id)
+    conflict = next((c for c in opened.conflicts() if c["id"] == a.conflict), None)
+    if conflict is None:
+        raise CommandError(f"no conflict '{a.conflict}' in this visit")
+    value = conflict["yours"] if a.yours else conflict["theirs"] if a.theirs else a.value
+    opened.resolve_conflict(a.conflict, value)
+    opened.close()
+    print(f"kept {value!r} for {conflict['field']}; the choice syncs as an edit")
     return 0
