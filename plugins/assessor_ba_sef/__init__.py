@@ -34,6 +34,12 @@ def register_frameworks(register: Callable[[Traversable], None]) -> None:
 
 
 @assessor_tui.hookimpl
+def register_panels(register: Callable[[str, str, str], None]) -> None:
+    """The profile panel, by import path: only the app imports it."""
+    register(FRAMEWORK_ID, "B&A profile: ratings per strand", f"{__name__}.tui:ProfilePanel")
+
+
+@assessor_tui.hookimpl
 def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
     """One rating profile per strand, then a warning for each low rating left without a focus.
 
@@ -60,8 +66,9 @@ def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
 
 def _rated_criteria(section: Section) -> list[Criterion]:
     """The sub-elements of a strand; membership and outcome sections have none."""
-    return [item for item in section.items
-            if isinstance(item, Criterion) and item.scale == SCALE_ID]
+    return [
+        item for item in section.items if isinstance(item, Criterion) and item.scale == SCALE_ID
+    ]
 
 
 def _profile(visit: Visit, section: Section, criteria: list[Criterion], scale: Scale) -> Finding:
@@ -72,8 +79,9 @@ def _profile(visit: Visit, section: Section, criteria: list[Criterion], scale: S
     """
     known = {level.id for level in scale.levels}
     counts = Counter(visit.level(c.id) if visit.level(c.id) in known else None for c in criteria)
-    parts = [f"{counts[level.id]} {level.label.lower()}"
-             for level in scale.levels if counts[level.id]]
+    parts = [
+        f"{counts[level.id]} {level.label.lower()}" for level in scale.levels if counts[level.id]
+    ]
     if counts[None]:
         parts.append(f"{counts[None]} not rated")
     return Finding(

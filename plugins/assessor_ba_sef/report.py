@@ -35,8 +35,11 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
         return None
     from assessor_ba_sef import evaluate_visit
 
-    profiles = {f.item_id: f.message for f in evaluate_visit(visit, framework) or ()
-                if f.code == f"{FRAMEWORK_ID}.profile"}
+    profiles = {
+        f.item_id: f.message
+        for f in evaluate_visit(visit, framework) or ()
+        if f.code == f"{FRAMEWORK_ID}.profile"
+    }
     blocks: list[Block] = []
     if visit.summary.strip():
         blocks += [Heading("Summary", 1), *b.text_blocks(visit.summary)]
@@ -46,20 +49,31 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
         blocks.append(Heading(f"Strand {section.id}: {section.title}", 2))
         if section.id in profiles:
             blocks.append(Paragraph(profiles[section.id], style="muted"))
-        blocks.append(Table(("Sub-element", "Current rating"), tuple(
-            (b.item_heading(c),
-             b.level_label(framework, c.scale, visit.level(c.id)) or "Not rated")
-            for c in criteria
-        )))
+        blocks.append(
+            Table(
+                ("Sub-element", "Current rating"),
+                tuple(
+                    (
+                        b.item_heading(c),
+                        b.level_label(framework, c.scale, visit.level(c.id)) or "Not rated",
+                    )
+                    for c in criteria
+                ),
+            )
+        )
 
     blocks.append(Heading("Development focuses", 1))
     focuses = [
         f"{b.item_heading(c)}: {visit.judgements[c.id].fields[FOCUS_FIELD]}"
-        for _, criteria in _strands(framework) for c in criteria
+        for _, criteria in _strands(framework)
+        for c in criteria
         if c.id in visit.judgements and visit.judgements[c.id].fields.get(FOCUS_FIELD, "").strip()
     ]
-    blocks.append(BulletList(tuple(focuses)) if focuses
-                  else Paragraph("No development focus recorded.", style="muted"))
+    blocks.append(
+        BulletList(tuple(focuses))
+        if focuses
+        else Paragraph("No development focus recorded.", style="muted")
+    )
 
     for item_id, title in ((KEY_OUTCOMES, "Key outcomes"), (LOCAL_OUTCOMES, "Local outcomes")):
         item = framework.item(item_id)
@@ -77,6 +91,7 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     for section, criteria in _strands(framework):
         blocks.append(Heading(f"Strand {section.id}: {section.title}", 2))
         for criterion in criteria:
-            blocks.extend(b.criterion_blocks(visit, framework, criterion,
-                                             judgement_label="Current rating"))
+            blocks.extend(
+                b.criterion_blocks(visit, framework, criterion, judgement_label="Current rating")
+            )
     return blocks

@@ -195,3 +195,62 @@ def test_misbehaving_plugins_leave_the_cli_working(tmp_path: Path) -> None:
     )
     assert rows["raises-in-rule"].split()[-1] == "ok"  # it fails only when it runs
     assert "Traceback" not in plugins
+
+
+def test_hook_register_panels(assessor_host) -> None:
+    import assessor_ba_sef
+
+    host = assessor_host(("ba-sef", assessor_ba_sef))
+    (panel,) = host.panels_for("ba-sef")
+    assert (panel.title, panel.target, panel.owner) == (
+        "B&A profile: ratings per strand",
+        "assessor_ba_sef.tui:ProfilePanel",
+        "ba-sef",
+    )
+    assert host.panels_for("ice-mark") == []
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys; from assessor_tui.plugins.host import load_host; "
+         "load_host(); print('textual' in sys.modules, 'assessor_ba_sef.tui' in sys.modules)"],
+        capture_output=True, text=True, check=True).stdout.split()
+    assert loaded == ["False", "False"]  # registering a panel imports none of the app
+
+
+async def test_a_plugin_panel_opens_from_the_palette(
+    assessor_host, assessor_visit, assessor_pilot
+) -> None:
+    import assessor_ba_sef
+
+    visit = assessor_visit(assessor_host(("ba-sef", assessor_ba_sef)), "ba-sef")
+    visit.edit(
+        lambda e: e.set_level("1.1", "established"), lambda e: e.set_level("1.2", "developing")
+    )
+    async with assessor_pilot(visit) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Panel: B&A")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.5)
+        assert type(pilot.app.screen).__name__ == "PluginPanelScreen"
+        table = pilot.app.screen.query_one("#ba-sef-profile")
+        first = table.get_row("1")
+        assert first[0].startswith("1 Leadership and management")
+        assert first[1:] == ["1", "0", "1", "0", "4"]  # developing, developed, established…
+
+
+async def test_a_failing_panel_disables_its_plugin_not_the_app(
+    assessor_host, assessor_visit, assessor_pilot
+) -> None:
+    class BadPanel:
+        @assessor_tui.hookimpl
+        def register_panels(self, register):
+            register("hooks-test", "Broken", "no_such_module_xyz:Panel")
+
+    host = assessor_host(("provider", Provides()), ("bad", BadPanel()))
+    visit = assessor_visit(host, "hooks-test")
+    async with assessor_pilot(visit) as pilot:
+        pilot.app.screen.action_panel(0)
+        await pilot.pause()
+        assert type(pilot.app.screen).__name__ == "WorkspaceScreen"
+        assert host.plugins["bad"].status == "failed"
+        assert "No module named 'no_such_module_xyz'" in host.plugins["bad"].reason

@@ -38,6 +38,17 @@ def evaluate_visit(visit: Visit, framework: Framework) -> Iterable[Finding] | No
     Return None when ``framework`` is not one of yours."""
 
 
+# ---------------------------------------------------------------- app
+
+
+@hookspec
+def register_panels(register: Callable[[str, str, str], None]) -> None:
+    """Call ``register(framework_id, title, "package.module:Class")`` for each panel the
+    app may show on a visit of that framework (the command palette lists it). The module
+    is imported only by the app, so it may import Textual; the class is a Textual widget
+    built as ``Class(visit, framework)`` with a ``refresh_from(visit)`` method."""
+
+
 # ---------------------------------------------------------------- versions
 
 

@@ -60,6 +60,16 @@ class PluginInfo:
 
 
 @dataclass(frozen=True)
+class Panel:
+    """A panel a plugin offers for its framework's visits, loaded only by the app."""
+
+    framework_id: str
+    title: str
+    target: str
+    owner: str
+
+
+@dataclass(frozen=True)
 class Registered:
     framework: Framework
     owner: str
@@ -75,6 +85,7 @@ class PluginHost:
         self.plugins: dict[str, PluginInfo] = {}
         self.frameworks: dict[str, Registered] = {}
         self.problems: list[Problem] = []
+        self.panels: list[Panel] = []
 
     # ------------------------------------------------------------ loading
 
@@ -184,6 +195,27 @@ class PluginHost:
         if owner in self.plugins:
             self.plugins[owner].frameworks.append(framework.id)
 
+    def collect_panels(self) -> None:
+        """Panels by framework, as import paths: nothing of the app is imported here."""
+        for impl in reversed(self.pm.hook.register_panels.get_hookimpls()):
+
+            def register(
+                framework_id: str, title: str, target: str, owner: str = impl.plugin_name
+            ) -> None:
+                if not (isinstance(target, str) and ":" in target):
+                    raise TypeError(f"register() takes 'package.module:Class', not {target!r}")
+                self.panels.append(Panel(framework_id, title, target, owner))
+
+            self._call(impl, "register_panels", {"register": register})
+
+    def panels_for(self, framework_id: str) -> list[Panel]:
+        return [
+            p
+            for p in self.panels
+            if p.framework_id == framework_id
+            and self.plugins.get(p.owner, PluginInfo(p.owner, "", "")).status == "ok"
+        ]
+
     def load_user_frameworks(self, folder: Path | None) -> None:
         """YAML files dropped into the user's folder: invalid ones are reported, not fatal."""
         if folder is None:
@@ -272,5 +304,6 @@ def load_host(
     if entry_points:
         host.load_entry_points()
     host.collect_frameworks()
+    host.collect_panels()
     host.load_user_frameworks(frameworks_dir)
     return host

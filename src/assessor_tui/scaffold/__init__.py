@@ -16,6 +16,7 @@ TEMPLATES = {
     "pyproject.toml.tmpl": "pyproject.toml",
     "README.md.tmpl": "README.md",
     "plugin.py.tmpl": "src/$package/__init__.py",
+    "tui.py.tmpl": "src/$package/tui.py",
     "framework.yaml.tmpl": "src/$package/$framework_id.yaml",
     "test_plugin.py.tmpl": "tests/test_$package.py",
 }

@@ -33,9 +33,12 @@ class AssessorCommands(Provider):
         if app.opened is not None:
             actions += [
                 ("screen.writeup", "Open the write-up"),
+                ("screen.preview", "Preview the record of visit"),
                 ("screen.note", "Add a note to the current item"),
                 ("screen.start", "Start the visit clock"),
             ]
+            panels = app.host.panels_for(app.opened.framework.id)
+            actions += [(f"screen.panel({n})", f"Panel: {p.title}") for n, p in enumerate(panels)]
         return actions
 
     async def discover(self) -> Hits:

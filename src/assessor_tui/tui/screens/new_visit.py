@@ -82,7 +82,7 @@ class NewVisitScreen(Screen[None]):
 
         message = self.query_one("#new-message", Static)
         framework = self.query_one("#framework", Select).value
-        if framework is Select.BLANK:
+        if framework is Select.NULL:
             message.update("Choose a framework.")
             return
         visit_type = self.query_one("#visit-type", Select).value
@@ -101,7 +101,7 @@ class NewVisitScreen(Screen[None]):
                 urn=self.query_one("#urn", Input).value,
                 local_authority=self.query_one("#la", Input).value,
                 scheduled=scheduled,
-                visit_type=None if visit_type is Select.BLANK else str(visit_type),
+                visit_type=None if visit_type is Select.NULL else str(visit_type),
                 planned_minutes=int(duration) if duration.isdigit() else 0,
             )
         except (EditRefused, StoreError) as exc:

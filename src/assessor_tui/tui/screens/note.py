@@ -26,9 +26,9 @@ class NoteScreen(ModalScreen[NoteDraft | None]):
     """ctrl+s (or the button) saves; escape keeps nothing only if nothing was typed."""
 
     BINDINGS = [
-        Binding(
-            "ctrl+s", "save", "Save note", id="note.save", priority=True, tooltip="Save the note"
-        ),
+        # Not a priority binding: it must wait its turn behind the keys typed before it,
+        # or a note typed quickly (or pasted) and saved at once loses its end.
+        Binding("ctrl+s", "save", "Save note", id="note.save", tooltip="Save the note"),
         Binding("escape", "cancel", "Cancel", id="note.cancel", tooltip="Close without saving"),
     ]
 

@@ -54,8 +54,13 @@ class WorkspaceScreen(Screen[None]):
         ),
         Binding("a", "note", "Note", id="workspace.note", tooltip="Add a note to the current item"),
         Binding("s", "start", "Start clock", id="workspace.start", tooltip="Start the visit clock"),
-        Binding("p", "preview", "Preview", id="workspace.preview",
-                tooltip="The record of visit as it will read; e exports it"),
+        Binding(
+            "p",
+            "preview",
+            "Preview",
+            id="workspace.preview",
+            tooltip="The record of visit as it will read; e exports it",
+        ),
         Binding(
             "w",
             "writeup",
@@ -270,6 +275,17 @@ class WorkspaceScreen(Screen[None]):
 
         self.stage_typed_text()
         self.app.push_screen(WriteUpScreen())
+
+    def action_panel(self, index: int) -> None:
+        """Open the index-th panel the framework's plugins offer (the palette lists them)."""
+        from assessor_tui.tui.screens.plugin_panel import PluginPanelScreen, build_panel
+
+        panels = self.app.host.panels_for(self.opened.framework.id)
+        if not 0 <= index < len(panels):
+            return
+        widget = build_panel(self.app, panels[index])
+        if widget is not None:
+            self.app.push_screen(PluginPanelScreen(panels[index], widget))
 
     def action_preview(self) -> None:
         from assessor_tui.tui.screens.preview import PreviewScreen
