@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_frameworks, bench_reports, bench_store
+from bench import bench_frameworks, bench_reports, bench_store, bench_sync, bench_tui
 from bench.harness import print_rows
 
 
@@ -19,6 +19,8 @@ def main() -> None:
     print("```")
     print_rows("Reports (full-size visit: 60 judgements, 300 notes, 50 evidence items)",
                bench_reports.run())
+    print_rows("App (TUI)", bench_tui.run())
+    print_rows("Sync", bench_sync.run())
 
 
 if __name__ == "__main__":

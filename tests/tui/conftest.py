@@ -44,3 +44,12 @@ def session(store_dir: Path, host: PluginHost) -> Iterator[Session]:
     yield session
     if not vault.closed:
         session.close()
+
+
+@pytest.fixture(autouse=True)
+def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cursors stay lit: a snapshot must not depend on when the blink timer fired."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)

@@ -55,7 +55,6 @@ class AssessorApp(App[None]):
             "quit",
             "Quit",
             id="app.quit",
-            priority=True,
             tooltip="Save everything, then quit",
         ),
         Binding(
@@ -63,7 +62,6 @@ class AssessorApp(App[None]):
             "lock",
             "Lock",
             id="app.lock",
-            priority=True,
             tooltip="Save, forget the key and return to the unlock screen",
         ),
         Binding("question_mark", "help", "Help", id="app.help", tooltip="Every key of this screen"),
@@ -104,7 +102,7 @@ class AssessorApp(App[None]):
         self._watch_signals()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # rebinding by binding id
-        self.set_interval(5, self._check_idle)
+        self.set_interval(min(5.0, self.idle_lock_seconds), self._check_idle)
         if self.session is not None:
             self._enter_store()
         elif (self.data_dir / "store.key").exists():
@@ -138,9 +136,10 @@ class AssessorApp(App[None]):
             self.opened.flush()
 
     def close_visit(self) -> None:
+        """Save and close the open visit; on a failed save it stays open, edits kept."""
         if self.opened is not None:
-            opened, self.opened = self.opened, None
-            opened.close()
+            self.opened.close()
+            self.opened = None
 
     def rescue_drafts(self) -> None:
         """A note still being typed is saved as a note, not lost with the window."""
@@ -156,13 +155,12 @@ class AssessorApp(App[None]):
         workspace.stage_typed_text()
 
     def _close_everything(self, close_session: bool = True) -> None:
-        try:
-            self.rescue_drafts()
-            self.close_visit()
-        finally:
-            if close_session and self.session is not None:
-                session, self.session = self.session, None
-                session.close()
+        """Save everything, then let go of the store; a failed save raises and keeps both."""
+        self.rescue_drafts()
+        self.close_visit()
+        if close_session and self.session is not None:
+            session, self.session = self.session, None
+            session.close()
 
     def on_unmount(self) -> None:
         """However the app ends (a test's Pilot, an exception), staged edits are saved.

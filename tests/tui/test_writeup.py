@@ -1,0 +1,74 @@
+"""The write-up: summary, recommendations and action points, with the plugins' findings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import DataTable, Input
+
+from assessor_tui.plugins.host import PluginHost
+from assessor_tui.session import Session
+from tests.tui.helpers import (
+    add_visit,
+    app_for,
+    paste,
+    screen_text,
+    stored_visit,
+    type_text,
+    wait_for_screen,
+)
+
+
+async def test_summary_recommendation_action_point_and_findings(
+    host: PluginHost, store_dir: Path, session: Session
+) -> None:
+    visit_id = add_visit(session, "norfolk-sipp", "Hilltop High", visit_type="visit-1")
+    app = app_for(host, store_dir, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "VisitsScreen")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "WorkspaceScreen")
+        await pilot.press("w")
+        await wait_for_screen(pilot, "WriteUpScreen")
+        findings = screen_text(app, "#findings")
+        assert "! record of visit has no summary of activities" in findings
+        assert "! record of visit has no evaluation" in findings
+        assert screen_text(app, "#recommendations") == "None yet."
+
+        await paste(pilot, "Data analysed with the head and chair.")  # the summary has focus
+        app.screen.query_one("#add-recommendation", Input).focus()  # leaving it saves it
+        await pilot.pause()
+        assert "no summary of activities" not in screen_text(app, "#findings")
+        await type_text(pilot, "Track FSM pupils")
+        await pilot.press("enter")
+        assert screen_text(app, "#recommendations") == "1. Track FSM pupils"
+
+        app.screen.query_one("#actions", DataTable).focus()
+        await pilot.press("plus")
+        await wait_for_screen(pilot, "FormScreen")
+        await type_text(pilot, "Agree targets")
+        await pilot.press("enter", "enter", "enter")  # no owner, no date
+        await wait_for_screen(pilot, "WriteUpScreen")
+        findings = screen_text(app, "#findings")
+        assert "✗ action point 1 has no owner" in findings
+        assert "✗ action point 1 has no due date" in findings
+
+        await pilot.press("enter")  # edit it: give it an owner and a date
+        await wait_for_screen(pilot, "FormScreen")
+        await pilot.press("enter")
+        await type_text(pilot, "Head")
+        await pilot.press("enter")
+        await type_text(pilot, "2025-04-30")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "WriteUpScreen")
+        assert "action point 1" not in screen_text(app, "#findings")
+        await pilot.press("escape")
+        await wait_for_screen(pilot, "WorkspaceScreen")
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+
+    visit = stored_visit(store_dir, host, visit_id)
+    assert visit.summary == "Data analysed with the head and chair."
+    assert [r.text for r in visit.recommendations] == ["Track FSM pupils"]
+    assert [(a.text, a.owner, str(a.due), a.item_id) for a in visit.actions] == [
+        ("Agree targets", "Head", "2025-04-30", "visit-1-actions")]
