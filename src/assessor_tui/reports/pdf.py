@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -159,11 +160,8 @@ class _Writer:
         if fallbacks:
             pdf.set_fallback_fonts(fallbacks, exact_match=False)
         self.covered = frozenset(covered)
-        try:
-            import uharfbuzz  # noqa: F401  (optional: right-to-left and Arabic shaping)
-        except ImportError:
-            pass
-        else:
+        if any(unicodedata.bidirectional(chr(c)) in ("R", "AL") for c in needed):
+            # right-to-left text is laid out by HarfBuzz; shaping is slow, so only then
             pdf.set_text_shaping(True)
         return True
 
