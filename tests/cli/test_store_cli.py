@@ -272,3 +272,63 @@ def test_nothing_readable_at_rest(store: Cli) -> None:
             for secret in (marker, "Marker School 91827", PASSPHRASE):
                 assert secret.encode() not in data, (path, secret)
                 assert secret.encode("utf-16-le") not in data, (path, secret)
+
+
+def test_evidence_with_an_attached_file_is_encrypted_and_exported(
+    store: Cli, tmp_path: Path
+) -> None:
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    attachment = tmp_path / "minutes.txt"
+    attachment.write_text("MINUTES-MARKER-5521 of the partnership board")
+    store(
+        "visits",
+        "evidence",
+        vid,
+        "Partnership board minutes",
+        "--kind",
+        "minutes",
+        "--ref",
+        "PB-03",
+        "--file",
+        str(attachment),
+        "-c",
+        "partnerships-3",
+        check=True,
+    )
+    shown = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
+    (item,) = shown["visit"]["evidence"]
+    assert (item["title"], item["kind"], item["reference"], item["item_ids"]) == (
+        "Partnership board minutes",
+        "minutes",
+        "PB-03",
+        ["partnerships-3"],
+    )
+    assert item["blob_id"]
+    for path in store.data_dir.rglob("*"):
+        if path.is_file():
+            assert b"MINUTES-MARKER-5521" not in path.read_bytes()
+    exported = json.loads(store("visits", "export", vid, "--format", "json", check=True).stdout)
+    import base64
+
+    assert base64.b64decode(exported["blobs"][item["blob_id"]]).startswith(b"MINUTES-MARKER")
+    missing = store("visits", "evidence", vid, "Ghost", "--file", str(tmp_path / "none.pdf"))
+    assert missing.returncode == 1
+    assert (
+        missing.stderr
+        == f"assessor: cannot read {tmp_path / 'none.pdf'}: No such file or directory\n"
+    )
+
+
+def test_ticks_feed_the_sectors_rule(store: Cli) -> None:
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    for sector in ("primary-schools", "further-education", "higher-education"):
+        store("visits", "tick", vid, "partnerships-1", sector, check=True)
+    store("visits", "tick", vid, "partnerships-1", "higher-education", "--off", check=True)
+    shown = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
+    assert shown["visit"]["judgements"]["partnerships-1"]["checked"] == [
+        "further-education",
+        "primary-schools",
+    ]
+    assert any(f["message"] == "2 of 7 sectors: 5 needed" for f in shown["findings"])
+    bad = store("visits", "tick", vid, "partnerships-1", "circus")
+    assert bad.stderr.startswith("assessor: 'circus' is not on the checklist of partnerships-1")

@@ -82,6 +82,30 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     note.add_argument("--source", default="other", choices=NoteSource.__args__)
     note.add_argument("--with", dest="with_whom", default="", metavar="WHO")
 
+    tick = leaf("tick", "tick a checklist entry (an ICE Mark sector, an agenda item)", cmd_tick)
+    tick.add_argument("id")
+    tick.add_argument("item", help="the criterion or checklist item")
+    tick.add_argument("entry", help="the entry's id")
+    tick.add_argument("--off", action="store_true", help="untick it")
+
+    evidence = leaf(
+        "evidence", "record a document or data seen, optionally with the file", cmd_evidence
+    )
+    evidence.add_argument("id")
+    evidence.add_argument("title")
+    evidence.add_argument("--kind", default="", help="e.g. policy, minutes, data")
+    evidence.add_argument("--ref", default="", dest="reference", help="its reference")
+    evidence.add_argument("--file", type=Path, help="attach the file (stored encrypted)")
+    evidence.add_argument(
+        "--criterion",
+        "-c",
+        action="append",
+        default=[],
+        dest="criteria",
+        metavar="ID",
+        help="a criterion it evidences (repeatable)",
+    )
+
     export = leaf("export", "export a visit: its record of visit, or the lossless JSON", cmd_export)
     export.add_argument("id")
     export.add_argument(
@@ -368,4 +392,41 @@ def cmd_resolve(ctx: Context) -> int:
     opened.resolve_conflict(a.conflict, value)
     opened.close()
     print(f"kept {value!r} for {conflict['field']}; the choice syncs as an edit")
+    return 0
+
+
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+
+
+def cmd_evidence(ctx: Context) -> int:
+    a = ctx.args
+    session = ctx.session()
+    opened = session.open(a.id)
+    blob_id = None
+    if a.file is not None:
+        try:
+            if a.file.stat().st_size > MAX_ATTACHMENT_BYTES:
+                raise CommandError(
+                    f"{a.file} is larger than "
+                    f"{MAX_ATTACHMENT_BYTES // 2**20} MB; attach a smaller copy"
+                )
+            data = a.file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {a.file}: {exc.strerror}") from None
+        blob_id = session.vault.put_blob(data)
+    (change,) = opened.edit(
+        lambda e: e.add_evidence(
+            a.title, kind=a.kind, reference=a.reference, blob_id=blob_id, item_ids=a.criteria
+        )
+    )
+    opened.close()
+    print(change.record_id)
+    return 0
+
+
+def cmd_tick(ctx: Context) -> int:
+    a = ctx.args
+    opened = ctx.session().open(a.id)
+    opened.edit(lambda e: e.tick(a.item, a.entry, checked=not a.off))
+    opened.close()
     return 0
