@@ -26,7 +26,15 @@ STATUS = {
 
 
 def sync_state(summary: dict[str, Any]) -> str:
-    return f"{summary['pending_changes']} to sync" if summary.get("pending_changes") else "synced"
+    """Never colour alone: conflicts and refusals are said in words."""
+    parts = []
+    if summary.get("conflicts"):
+        parts.append(f"{summary['conflicts']} conflicts")
+    if summary.get("rejected"):
+        parts.append(f"{summary['rejected']} refused")
+    if summary.get("pending_changes"):
+        parts.append(f"{summary['pending_changes']} to sync")
+    return ", ".join(parts) or "synced"
 
 
 class VisitsScreen(Screen[None]):
@@ -47,6 +55,9 @@ class VisitsScreen(Screen[None]):
             "Filter",
             id="visits.filter",
             tooltip="Filter by school, framework or status",
+        ),
+        Binding(
+            "S", "sync", "Sync", id="visits.sync", tooltip="Sync with the server; settle conflicts"
         ),
         Binding(
             "f",
@@ -150,6 +161,11 @@ class VisitsScreen(Screen[None]):
     def action_clear_filter(self) -> None:
         self.query_one("#filter", Input).value = ""
         self.query_one(DataTable).focus()
+
+    def action_sync(self) -> None:
+        from assessor_tui.tui.screens.sync import SyncScreen
+
+        self.app.push_screen(SyncScreen())
 
     def action_frameworks(self) -> None:
         from assessor_tui.tui.screens.frameworks import FrameworksScreen
