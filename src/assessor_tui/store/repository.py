@@ -82,32 +82,11 @@ class VisitFile:
         return str(max((int(k) for k in table), default=0) + 1)
 
     def apply(self, changes: Iterable[Change], *, log: bool = True) -> list[Record]:
-        """Apply changes and make them durable in one write; on failure nothing changes."""
-        changes = list(changes)
-        before_tables = {RECORDS: dict(self.tables[RECORDS]), OUTBOX: dict(self.tables[OUTBOX])}
-        before_records, before_ids = dict(self.records), dict(self._doc_ids)
-        touched: list[Record] = []
-        try:
-            for change in changes:
-                if change.visit_id != self.visit_id:
-                    raise ValueError(f"change {change.id} is for another visit")
-                record = apply_change(self.records.get(change.record_id), change)
-                doc_id = self._doc_ids.get(record.id) or self._next_id(self.tables[RECORDS])
-                self._doc_ids[record.id] = doc_id
-                self.records[record.id] = record
-                self.tables[RECORDS][doc_id] = record.model_dump(mode="json")
-                if log:
-                    self.tables[OUTBOX][self._next_id(self.tables[OUTBOX])] = change.model_dump(
-                        mode="json"
-                    )
-                touched.append(record)
-            self.storage.write(self.tables)
-        except BaseException:
-            self.tables.update(before_tables)
-            self.records, self._doc_ids = before_records, before_ids
-            raise
-        return touched
+        """Apply changes and make them durable in one write; on failure nothing changes.
 
+        The same write as a sync's, so a local edit of a conflicted field settles it too.
+        """
+        return self._sync_write(changes, log=log)
 
     # ------------------------------------------------------------ sync
 
