@@ -28,6 +28,7 @@ async def test_sync_screen_syncs_and_settles_a_conflict(
     a, b = store_factory("a"), store_factory("b")
     a.login(server, "carol", code_a)
     visit = a.new_visit()
+    a("visits", "judge", visit, "partnerships-1", "met")  # starts the visit on one device only
     a.sync()
     b.login(server, "carol", code_b)
     b.sync()

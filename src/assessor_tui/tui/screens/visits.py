@@ -92,7 +92,7 @@ class VisitsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.sub_title = "visits"
         table = self.query_one(DataTable)
-        table.add_columns("School", "Framework", "Type", "Date", "Status", "Judged", "Sync")
+        table.add_columns("School", "Framework", "Type", "Date", "Status", "Done", "Sync")
         self.reload()
         table.focus()
 
