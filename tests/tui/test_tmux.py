@@ -158,7 +158,7 @@ def assert_saved(shown: dict) -> None:
 def test_quit_with_ctrl_q_saves(terminal: Terminal, env: dict[str, str], visit_id: str) -> None:
     judge_and_type_a_note(terminal)
     terminal.keys("C-s")
-    terminal.wait_for("Done 1/34 · 33 without evidence")  # the note evidences it now
+    terminal.wait_for("Done 1/34 · 33 lack evidence")  # the note evidences it now
     terminal.keys("C-q")
     until(lambda: not terminal.alive(), "the app to quit")
     assert_saved(saved_visit(env, visit_id))

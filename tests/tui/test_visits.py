@@ -116,7 +116,7 @@ async def test_new_norfolk_visit_with_a_visit_type(
         await wait_for_screen(pilot, "WorkspaceScreen")
         assert "Hilltop High · School Improvement Partnership Programme (Secondary) · " \
             "School Self-Evaluation" in screen_text(app, "#vh-title")
-        assert screen_text(app, "#vh-clock") == "Clock 2:30 planned, not started (s)"
+        assert screen_text(app, "#vh-clock") == "Not started (2:30 planned)"
         visit_id = app.opened.file.visit_id
         await pilot.press("escape")
         await wait_for_screen(pilot, "VisitsScreen")

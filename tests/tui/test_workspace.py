@@ -70,16 +70,20 @@ async def test_j_k_levels_and_descriptor_cards(
 
         cards = app.screen.query(".level-card")
         assert [str(c.border_title) for c in cards] == [
-            "1 Developing", "2 Developed", "3 Established", "4 Enhancing"]
+            "1 Developing",
+            "2 Developed",
+            "3 Established",
+            "4 Enhancing",
+        ]
         assert "Judgement: not judged" in screen_text(app, "#level-now")
         await pilot.press("3")
         assert [str(c.border_title) for c in cards][2] == "▶ 3 Established"
         assert [c.has_class("-selected") for c in cards] == [False, False, True, False]
         assert "Judgement: Established" in screen_text(app, "#level-now")
         assert tree_label(app, "1.1") == "✔!1.1 Engagement of all schools · Established"
-        assert screen_text(app, "#vh-coverage") == "Done 1/21 · 21 without evidence"
+        assert screen_text(app, "#vh-coverage") == "Done 1/21 · 21 lack evidence"
         # The first edit started the visit clock at the (fixed) time of the edit.
-        assert screen_text(app, "#vh-clock") == "Clock 0:00 elapsed, 3:00 left"
+        assert screen_text(app, "#vh-clock") == "0:00 in, 3:00 left"
 
         await pilot.press("j", "2", "j", "4", "0")  # 1.2 Developed; 1.3 set then cleared
         assert current(app) == "1.3"
@@ -92,7 +96,10 @@ async def test_j_k_levels_and_descriptor_cards(
 
     visit = stored_visit(store_dir, host, visit_id)
     assert {k: j.level for k, j in visit.judgements.items()} == {
-        "1.1": "established", "1.2": "developed", "1.3": None}
+        "1.1": "established",
+        "1.2": "developed",
+        "1.3": None,
+    }
     assert visit.started_at == NOW and visit.status == "in_progress"
 
 
@@ -123,13 +130,15 @@ async def test_checklist_live_finding_field_and_rationale(
 
     judgement = stored_visit(store_dir, host, visit_id).judgements["partnerships-1"]
     assert sorted(judgement.checked) == [
-        "further-education", "primary-schools", "secondary-school", "statutory-agencies"]
+        "further-education",
+        "primary-schools",
+        "secondary-school",
+        "statutory-agencies",
+    ]
     assert judgement.rationale == "Four sectors seen"
 
 
-async def test_development_focus_field(
-    host: PluginHost, store_dir: Path, session: Session
-) -> None:
+async def test_development_focus_field(host: PluginHost, store_dir: Path, session: Session) -> None:
     """B&A: the development-focus field is saved on enter, and on leaving the field."""
     visit_id = add_visit(session, "ba-sef", "Northgate Academy")
     app = app_for(host, store_dir, session)
@@ -206,9 +215,7 @@ async def test_note_on_the_current_criterion_and_linked_to_more(
 # ---------------------------------------------------------------- framework panels
 
 
-async def test_key_outcomes_table_cell(
-    host: PluginHost, store_dir: Path, session: Session
-) -> None:
+async def test_key_outcomes_table_cell(host: PluginHost, store_dir: Path, session: Session) -> None:
     visit_id = add_visit(session, "ba-sef", "Northgate Academy")
     app = app_for(host, store_dir, session)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -227,12 +234,11 @@ async def test_key_outcomes_table_cell(
 
     rows = stored_visit(store_dir, host, visit_id).rows
     assert [(r.item_id, r.row_id, r.cells) for r in rows] == [
-        ("key-outcomes-table", "overall-absence", {"baseline": "6.1%"})]
+        ("key-outcomes-table", "overall-absence", {"baseline": "6.1%"})
+    ]
 
 
-async def test_membership_list_entry(
-    host: PluginHost, store_dir: Path, session: Session
-) -> None:
+async def test_membership_list_entry(host: PluginHost, store_dir: Path, session: Session) -> None:
     visit_id = add_visit(session, "ba-sef", "Northgate Academy")
     app = app_for(host, store_dir, session)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -249,7 +255,9 @@ async def test_membership_list_entry(
 
     entries = stored_visit(store_dir, host, visit_id).entries
     assert [(e.item_id, e.text) for e in entries] == [
-        ("secondary-schools", "Northgate Academy"), ("secondary-schools", "Hilltop High")]
+        ("secondary-schools", "Northgate Academy"),
+        ("secondary-schools", "Hilltop High"),
+    ]
 
 
 async def test_norfolk_agenda_and_action_points(
@@ -283,7 +291,12 @@ async def test_norfolk_agenda_and_action_points(
         await wait_for_screen(pilot, "WorkspaceScreen")
         table = app.screen.query_one("#actions", DataTable)
         assert [str(c) for c in table.get_row_at(1)] == [
-            "2", "Review targets", "⚠ no owner", "⚠ no date", "open"]
+            "2",
+            "Review targets",
+            "⚠ no owner",
+            "⚠ no date",
+            "open",
+        ]
         await pilot.press("up", "x")  # the first is done
         assert str(table.get_row_at(0)[4]) == "done"
         await quit_app(pilot)
@@ -369,8 +382,13 @@ async def test_palette_jumps_to_a_criterion(
         await pilot.press("ctrl+p")
         await wait_for_screen(pilot, "CommandPalette")
         await type_text(pilot, "Go to capacity-6")
-        await wait_for(pilot, lambda: app.screen.query("CommandList Option") or
-                       app.screen.query_one("CommandList").option_count > 0)
+        await wait_for(
+            pilot,
+            lambda: (
+                app.screen.query("CommandList Option")
+                or app.screen.query_one("CommandList").option_count > 0
+            ),
+        )
         await pilot.press("enter")
         await wait_for_screen(pilot, "WorkspaceScreen")
         await wait_for(pilot, lambda: current(app) == "capacity-6", what="the palette's jump")
@@ -410,12 +428,17 @@ async def test_autosave_makes_an_edit_durable_within_a_second(
         await go_to(pilot, "1.1")
         assert not screen_text(app, "#vh-save").startswith("✓ saved")
         await pilot.press("2")
-        await wait_for(pilot, lambda: screen_text(app, "#vh-save").startswith("✓ saved"),
-                       timeout=1.5, what="the autosave")
+        await wait_for(
+            pilot,
+            lambda: screen_text(app, "#vh-save").startswith("✓ saved"),
+            timeout=1.5,
+            what="the autosave",
+        )
         # What is on disk now, read back through the encrypted file, not the memory copy:
         on_disk = app.opened.file.storage.read()["records"].values()
-        assert any(r["type"] == "judgement" and r["data"].get("level") == "developed"
-                   for r in on_disk)
+        assert any(
+            r["type"] == "judgement" and r["data"].get("level") == "developed" for r in on_disk
+        )
         await quit_app(pilot)
 
 
@@ -439,8 +462,7 @@ async def test_quit_waits_for_a_durable_save(
         await pilot.press("1", "ctrl+q")
         await pilot.pause()
         assert app.is_running and app.return_code is None
-        assert any("Not quitting: could not save" in str(n.message)
-                   for n in app._notifications)
+        assert any("Not quitting: could not save" in str(n.message) for n in app._notifications)
         opened.flush = real_flush
         await pilot.press("ctrl+q")
     assert app.return_code == 0
@@ -467,3 +489,28 @@ async def test_a_note_typed_in_one_burst_keeps_every_character(
         assert app.opened.visit.notes[0].text == typed
         await quit_app(pilot)
     assert [n.text for n in stored_visit(store_dir, host, visit_id).notes] == [typed]
+
+
+async def test_an_earlier_note_is_linked_to_another_criterion(
+    host: PluginHost, store_dir: Path, session: Session
+) -> None:
+    """l lists the notes not yet on this criterion; enter links the chosen one."""
+    visit_id = add_visit(session, "ba-sef", "Northgate Academy")
+    opened = session.open(visit_id)
+    opened.edit(lambda e: e.add_note("Chair: data is shared every term", ["1.2"], at=NOW))
+    opened.close()
+    app = app_for(host, store_dir, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_only_visit(pilot)
+        await go_to(pilot, "2.4")
+        await pilot.press("l")
+        await wait_for_screen(pilot, "LinkNoteScreen")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "WorkspaceScreen")
+        assert "Chair: data is shared every term" in screen_text(app, "#notes")
+        await pilot.press("l")  # nothing left to link here: said, not a dead dialog
+        await pilot.pause()
+        assert type(app.screen).__name__ == "WorkspaceScreen"
+        await quit_app(pilot)
+    (note,) = stored_visit(store_dir, host, visit_id).notes
+    assert note.item_ids == ("1.2", "2.4")

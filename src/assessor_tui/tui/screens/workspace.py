@@ -53,6 +53,13 @@ class WorkspaceScreen(Screen[None]):
             tooltip="Clear the level",
         ),
         Binding("a", "note", "Note", id="workspace.note", tooltip="Add a note to the current item"),
+        Binding(
+            "l",
+            "link_note",
+            "Link note",
+            id="workspace.link",
+            tooltip="Link an earlier note to the current item as well",
+        ),
         Binding("s", "start", "Start clock", id="workspace.start", tooltip="Start the visit clock"),
         Binding(
             "p",
@@ -127,7 +134,7 @@ class WorkspaceScreen(Screen[None]):
         opened, header = self.opened, self.query_one(VisitHeader)
         cov = opened.coverage()
         header.coverage = f"Done {cov.judged}/{cov.total}" + (
-            f" · {len(cov.without_evidence)} without evidence" if cov.without_evidence else ""
+            f" · {len(cov.without_evidence)} lack evidence" if cov.without_evidence else ""
         )
         header.sync_state = f"{opened.summary()['pending_changes']} to sync"
         self._tick()
@@ -251,6 +258,22 @@ class WorkspaceScreen(Screen[None]):
                 self.save_note(draft)
 
         self.app.push_screen(NoteScreen((item_id,) if item_id else (), title), done)
+
+    def action_link_note(self) -> None:
+        from assessor_tui.tui.screens.link_note import LinkNoteScreen
+
+        item_id = self.current_item_id()
+        item = self.opened.framework.item(item_id) if item_id else None
+        candidates = [n for n in self.opened.visit.notes if item_id not in n.item_ids]
+        if item is None or not candidates:
+            self.notify("No other note to link here: press a to write one.")
+            return
+
+        def done(note_id: str | None) -> None:
+            if note_id:
+                self.stage(lambda e: e.link_note(note_id, [item.id]), [item.id])
+
+        self.app.push_screen(LinkNoteScreen(candidates, f"{item.id} {item.title}"), done)
 
     def save_note(self, draft: NoteDraft) -> None:
         self.stage(

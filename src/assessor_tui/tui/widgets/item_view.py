@@ -9,6 +9,7 @@ from textual import on
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
 
 from assessor_tui.domain.edits import Editor
 from assessor_tui.domain.records import Change
@@ -16,6 +17,18 @@ from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Criterion, Framework, Guidance, Item, Point
 
 Edit = Callable[[Editor], Change]
+
+
+def tick_prompt(text: str, checked: bool) -> str:
+    """A checklist line that says ticked or not in a glyph, not in colour alone."""
+    return f"{'✔' if checked else '○'} {text}"
+
+
+def sync_ticks(selection_list: SelectionList[str], texts: dict[str, str]) -> None:
+    """Refresh each entry's glyph after a tick."""
+    selected = set(selection_list.selected)
+    for entry_id, text in texts.items():
+        selection_list.replace_option_prompt(entry_id, tick_prompt(text, entry_id in selected))
 
 
 def points_text(points: tuple[str | Point, ...]) -> str:
@@ -136,7 +149,11 @@ class ItemView(VerticalScroll):
                 set(visit.judgements[item.id].checked) if item.id in visit.judgements else set()
             )
             yield SelectionList[str](
-                *[(e.text, e.id, e.id in ticked) for e in item.checklist.items], id="checklist"
+                *[
+                    Selection(tick_prompt(e.text, e.id in ticked), e.id, e.id in ticked, id=e.id)
+                    for e in item.checklist.items
+                ],
+                id="checklist",
             )
         judgement = visit.judgements.get(item.id)
         for spec in item.fields:
@@ -202,6 +219,8 @@ class ItemView(VerticalScroll):
         item_id = self.item.id if self.item else ""
         entry = str(event.selection.value)
         checked = entry in event.selection_list.selected
+        if isinstance(self.item, Criterion) and self.item.checklist:
+            sync_ticks(event.selection_list, {e.id: e.text for e in self.item.checklist.items})
         self._request(lambda e: e.tick(item_id, entry, checked=checked))
 
     @on(Input.Submitted, ".field")

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, SelectionList, Static, TextArea
+from textual.widgets.selection_list import Selection
 
 from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import (
@@ -21,7 +22,13 @@ from assessor_tui.frameworks.model import (
     Table,
     TextPrompt,
 )
-from assessor_tui.tui.widgets.item_view import Edit, ItemView, points_text
+from assessor_tui.tui.widgets.item_view import (
+    Edit,
+    ItemView,
+    points_text,
+    sync_ticks,
+    tick_prompt,
+)
 
 
 class Panel(Vertical):
@@ -183,7 +190,13 @@ class ChecklistPanel(Panel):
         yield Static(self._count(self.visit), id="tick-count")
         ticked = set(self.visit.ticks.get(self.item.id, ()))
         yield SelectionList[str](
-            *[(f"{e.id}. {e.text}", e.id, e.id in ticked) for e in self.item.items], id="ticks"
+            *[
+                Selection(
+                    tick_prompt(f"{e.id}. {e.text}", e.id in ticked), e.id, e.id in ticked, id=e.id
+                )
+                for e in self.item.items
+            ],
+            id="ticks",
         )
 
     def _count(self, visit: Visit) -> str:
@@ -200,6 +213,7 @@ class ChecklistPanel(Panel):
         event.stop()
         entry, item_id = str(event.selection.value), self.item.id
         checked = entry in event.selection_list.selected
+        sync_ticks(event.selection_list, {e.id: f"{e.id}. {e.text}" for e in self.item.items})
         self.request(lambda e: e.tick(item_id, entry, checked=checked))
 
 

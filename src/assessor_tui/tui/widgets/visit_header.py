@@ -25,15 +25,15 @@ def clock_text(
     """The clock line and the minutes left (planned minutes until started)."""
     planned = timedelta(minutes=planned_minutes)
     if started is None:
-        return f"Clock {hm(planned)} planned, not started (s)", planned_minutes
+        return f"Not started ({hm(planned)} planned)", planned_minutes
     if ended is not None:
-        return f"Visit took {hm(ended - started)} of {hm(planned)} planned", 999
+        return f"Took {hm(ended - started)} of {hm(planned)}", 999
     elapsed = now - started
     left = planned - elapsed
     minutes_left = int(left.total_seconds() // 60)
     if minutes_left < 0:
-        return f"Clock {hm(elapsed)} elapsed, {hm(-left)} over", minutes_left
-    return f"Clock {hm(elapsed)} elapsed, {hm(left)} left", minutes_left
+        return f"{hm(elapsed)} in, {hm(-left)} over", minutes_left
+    return f"{hm(elapsed)} in, {hm(left)} left", minutes_left
 
 
 class VisitHeader(Widget):
