@@ -18,7 +18,11 @@ import pytest
 
 from tests.tui.conftest import PASSPHRASE
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux")
+
+@pytest.fixture(autouse=True)
+def _tmux_is_there() -> None:
+    """A real terminal test must run, not skip: .ci/run installs tmux on a fresh machine."""
+    assert shutil.which("tmux"), "tmux is needed for these tests: apt-get install tmux"
 
 ASSESSOR = str(Path(sys.executable).with_name("assessor"))
 WIDTH, HEIGHT = 100, 30
