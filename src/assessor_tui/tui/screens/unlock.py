@@ -160,7 +160,9 @@ class RecoveryKeyScreen(Screen[None]):
                 "It is shown this once, and it is the only way back in if you "
                 "forget the passphrase."
             )
-            yield Static(self.recovery_key, id="recovery-key")
+            groups = self.recovery_key.split("-")
+            lines = ["-".join(groups[n:n + 5]) for n in range(0, len(groups), 5)]
+            yield Static("-\n".join(lines), id="recovery-key")
             yield Button("I have written it down", id="done", variant="primary")
         yield Footer()
 
