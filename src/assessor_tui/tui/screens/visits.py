@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -95,6 +95,17 @@ class VisitsScreen(Screen[None]):
         table.add_columns("School", "Framework", "Type", "Date", "Status", "Done", "Sync")
         self.reload()
         table.focus()
+        self._warm_up()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up",
+          description="Loading the workspace")
+    def _warm_up(self) -> None:
+        """Import the workspace's modules while the assessor reads the list, so opening
+        the first visit does not wait for them."""
+        import importlib
+
+        for module in ("workspace", "note", "writeup", "search", "preview"):
+            importlib.import_module(f"assessor_tui.tui.screens.{module}")
 
     def on_screen_resume(self) -> None:
         self.reload()

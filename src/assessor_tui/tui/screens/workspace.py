@@ -107,7 +107,7 @@ class WorkspaceScreen(Screen[None]):
             yield ItemView(fw, id="item-view")
         yield Footer()
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
         opened = self.opened
         visit = opened.visit
         self.sub_title = visit.school.name
@@ -123,6 +123,10 @@ class WorkspaceScreen(Screen[None]):
         self.set_interval(1, self._tick)
         first = next(iter(tree.item_nodes), None)
         if first:
+            # the first item is on screen in the first frame; the cursor follows it there
+            item = opened.framework.item(first)
+            assert item is not None
+            await self.query_one(ItemView).show(item, visit)
             self.call_after_refresh(tree.select_item, first)
         tree.focus()
         if visit.moderator_comment and visit.status == "returned":
