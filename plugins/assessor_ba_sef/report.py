@@ -40,9 +40,7 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
         for f in evaluate_visit(visit, framework) or ()
         if f.code == f"{FRAMEWORK_ID}.profile"
     }
-    blocks: list[Block] = []
-    if visit.summary.strip():
-        blocks += [Heading("Summary", 1), *b.text_blocks(visit.summary)]
+    blocks: list[Block] = b.summary_blocks(visit)
 
     blocks.append(Heading("Profile", 1))
     for section, criteria in _strands(framework):

@@ -21,9 +21,7 @@ NEXT = "q7"
 def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     if framework.id != FRAMEWORK_ID:
         return None
-    blocks: list[Block] = []
-    if visit.summary.strip():
-        blocks += [Heading("Summary", 1), *b.text_blocks(visit.summary)]
+    blocks: list[Block] = b.summary_blocks(visit)
     priorities = framework.section(PRIORITIES)
     if priorities is not None:
         blocks.append(Heading(priorities.title, 1))

@@ -20,9 +20,7 @@ NEXT_STEPS = "next-steps"
 def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     if framework.id != FRAMEWORK_ID:
         return None
-    blocks: list[Block] = []
-    if visit.summary.strip():
-        blocks += [Heading("Summary", 1), *b.text_blocks(visit.summary)]
+    blocks: list[Block] = b.summary_blocks(visit)
     for section in framework.sections:
         blocks.append(Heading(f"Step {section.id}: {section.title}", 1))
         for item in section.items:

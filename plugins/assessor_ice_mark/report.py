@@ -29,9 +29,7 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     from assessor_ice_mark import evaluate_visit  # the same rules the TUI shows
 
     findings = {f.code: f for f in evaluate_visit(visit, framework) or ()}
-    blocks: list[Block] = []
-    if visit.summary.strip():
-        blocks += [Heading("Summary", 1), *b.text_blocks(visit.summary)]
+    blocks: list[Block] = b.summary_blocks(visit)
     blocks += _overview(visit, framework)
     for section in framework.sections:
         blocks.append(Heading(section.title, 1))

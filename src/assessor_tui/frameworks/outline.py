@@ -14,14 +14,16 @@ from assessor_tui.frameworks.model import (
 )
 
 
-def _points(points: tuple[str | Point, ...], indent: str) -> list[str]:
+def point_lines(points: tuple[str | Point, ...], indent: str = "", bullet: str = "-",
+                sub_bullet: str = "-") -> list[str]:
+    """Bullets with one level of sub-bullets, for plain text and the app alike."""
     out: list[str] = []
     for point in points:
         if isinstance(point, Point):
-            out.append(f"{indent}- {point.text}")
-            out.extend(f"{indent}  - {sub}" for sub in point.points)
+            out.append(f"{indent}{bullet} {point.text}")
+            out.extend(f"{indent}  {sub_bullet} {sub}" for sub in point.points)
         else:
-            out.append(f"{indent}- {point}")
+            out.append(f"{indent}{bullet} {point}")
     return out
 
 
@@ -29,7 +31,7 @@ def _guidance(block: Guidance, indent: str) -> list[str]:
     lines = [f"{indent}{block.title}"]
     if block.text:
         lines.append(f"{indent}  {_first_line(block.text)}")
-    return lines + _points(block.points, indent + "  ")
+    return lines + point_lines(block.points, indent + "  ")
 
 
 def _first_line(text: str, width: int = 96) -> str:

@@ -281,12 +281,17 @@ def section_blocks(visit: Visit, framework: Framework, section: Section) -> list
     return blocks
 
 
+def summary_blocks(visit: Visit) -> list[Block]:
+    """The assessor's summary under its heading, or nothing when there is none."""
+    if not visit.summary.strip():
+        return []
+    return [Heading("Summary", 1), *text_blocks(visit.summary)]
+
+
 def generic_body(visit: Visit, framework: Framework) -> list[Block]:
     """The body for a framework whose plugin does not shape its report: every section
     of the visit, every item the generic way."""
-    blocks: list[Block] = []
-    if visit.summary.strip():
-        blocks += [Heading("Summary", 1), *text_blocks(visit.summary)]
+    blocks: list[Block] = summary_blocks(visit)
     for section in visit_sections(visit, framework):
         blocks.extend(section_blocks(visit, framework, section))
     return blocks

@@ -15,6 +15,7 @@ from assessor_tui.domain.edits import Editor
 from assessor_tui.domain.records import Change
 from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Criterion, Framework, Guidance, Item, Point
+from assessor_tui.frameworks.outline import point_lines
 
 Edit = Callable[[Editor], Change]
 
@@ -32,14 +33,7 @@ def sync_ticks(selection_list: SelectionList[str], texts: dict[str, str]) -> Non
 
 
 def points_text(points: tuple[str | Point, ...]) -> str:
-    lines = []
-    for point in points:
-        if isinstance(point, Point):
-            lines.append(f"• {point.text}")
-            lines.extend(f"    – {sub}" for sub in point.points)
-        else:
-            lines.append(f"• {point}")
-    return "\n".join(lines)
+    return "\n".join(point_lines(points, bullet="•", sub_bullet="  –"))
 
 
 def guidance_text(blocks: tuple[Guidance, ...]) -> str:
