@@ -321,7 +321,11 @@ def conflicts_of(
 
     A field conflicts when its current value is neither the change's base (so
     someone else changed it since) nor the change's new value (identical edits
-    agree). Notes are append-only and never conflict; a brand-new record cannot.
+    agree). A change older than the field's current stamp loses the merge, so it
+    conflicts whenever its value differs, even if the base matches (a concurrent
+    edit that set the same value again, or changed it and back): otherwise it
+    would vanish unreported. Notes are append-only and never conflict; a
+    brand-new record cannot.
     """
     if record_type in APPEND_ONLY or data is None:
         return []
@@ -330,7 +334,8 @@ def conflicts_of(
     for name, value in change.fields.items():
         current = data.get(name, MISSING)
         base = change.base.get(name, MISSING)
-        if current is MISSING or _same(current, value) or _same(current, base):
+        loses = clocks.get(name, "") > change.hlc
+        if current is MISSING or _same(current, value) or (_same(current, base) and not loses):
             continue
         found.append(
             FieldConflict(
