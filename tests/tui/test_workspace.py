@@ -339,6 +339,32 @@ async def test_text_prompt_answer_and_progress_level(
     assert answers["priority-1"].level == "developing"
 
 
+async def test_leaving_stops_the_save_timers_before_the_visit_closes(
+    host: PluginHost, store_dir: Path, session: Session
+) -> None:
+    """On a loaded machine the half-second autosave could fire between closing the visit and
+    the workspace leaving the screen, and crash the app on the closed visit."""
+    add_visit(session, "c4eo-schools-communities", "Brook Infants")
+    app = app_for(host, store_dir, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_only_visit(pilot)
+        workspace = app.screen
+        closed_with_timers_running = []
+        close_visit = app.close_visit
+
+        def close_and_look() -> None:
+            closed_with_timers_running.extend(t for t in workspace.timers if t._active.is_set())
+            close_visit()
+            workspace._autosave()  # a tick that was already due still runs, harmlessly
+            workspace._tick()
+
+        app.close_visit = close_and_look
+        await pilot.press("escape")
+        await wait_for_screen(pilot, "VisitsScreen")
+        assert closed_with_timers_running == []
+        await quit_app(pilot)
+
+
 # ---------------------------------------------------------------- finding things
 
 

@@ -20,6 +20,8 @@ from assessor_tui.tui.widgets.panels import TextPanel
 from assessor_tui.tui.widgets.visit_header import WARN_AT, VisitHeader, clock_text
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
+
     from assessor_tui.session import OpenVisit
     from assessor_tui.tui.app import AssessorApp
 
@@ -91,6 +93,7 @@ class WorkspaceScreen(Screen[None]):
         super().__init__()
         self.save_failures = 0
         self.warned: set[int] = set()
+        self.timers: list[Timer] = []
 
     @property
     def opened(self) -> OpenVisit:
@@ -119,8 +122,10 @@ class WorkspaceScreen(Screen[None]):
         tree = self.query_one(CriteriaTree)
         tree.build(visit)
         self._refresh_header()
-        self.set_interval(SAVE_EVERY, self._autosave)
-        self.set_interval(1, self._tick)
+        self.timers = [
+            self.set_interval(SAVE_EVERY, self._autosave),
+            self.set_interval(1, self._tick),
+        ]
         first = next(iter(tree.item_nodes), None)
         if first:
             # the first item is on screen in the first frame; the cursor follows it there
@@ -144,6 +149,8 @@ class WorkspaceScreen(Screen[None]):
         self._tick()
 
     def _tick(self) -> None:
+        if self.app.opened is None:  # closed; the screen is on its way out
+            return
         visit = self.opened.visit
         text, left = clock_text(
             visit.started_at, visit.planned_minutes, self.app.now(), visit.ended_at
@@ -180,6 +187,8 @@ class WorkspaceScreen(Screen[None]):
         self.stage(event.edit, [event.item_id])
 
     def _autosave(self) -> None:
+        if self.app.opened is None:  # closed (and saved) already; the screen is on its way out
+            return
         for panel in self.query(TextPanel):
             panel.stage_if_idle(ANSWER_IDLE)
         if self.opened.unsaved:
@@ -338,9 +347,13 @@ class WorkspaceScreen(Screen[None]):
     def action_leave(self) -> None:
         """Save at once on leaving; a failed save keeps the workspace open."""
         self.stage_typed_text()
+        for timer in self.timers:
+            timer.pause()
         try:
             self.app.close_visit()
         except Exception as exc:
             self._save_failed(exc)
+            for timer in self.timers:
+                timer.resume()
             return
         self.app.pop_screen()
