@@ -131,10 +131,16 @@ def exit_on_first_frame(app, ready):
     app._display = _display
 
 if mode == "app":
-    from assessor_tui.plugins.host import load_host
+    # as `assessor` does after the unlock screen: the plugins load after the first frame
+    from assessor_tui.plugins.loading import HostLoader
     from assessor_tui.session import Session
     from assessor_tui.tui.app import make_app
-    host = load_host(frameworks_dir=folder / "frameworks")
+
+    def load():
+        from assessor_tui.plugins.host import load_host
+        return load_host(frameworks_dir=folder / "frameworks")
+
+    host = HostLoader(load)
     session = Session.unlock(folder, "benchmark passphrase", host)
     app = make_app(host=host, data_dir=folder, session=session)
     exit_on_first_frame(app, lambda: type(app.screen).__name__ == "VisitsScreen")

@@ -3,6 +3,10 @@
 Data flows one way: callers edit through an `Editor` (validated against the
 framework), the change is made durable by the store, and the aggregate,
 findings and coverage are recomputed from the records.
+
+Unlocking and listing visits need only the store: the framework-aware domain
+and the plugins are imported on first use, so the app's visits list paints
+without them (see docs/benchmarks.md, cold start).
 """
 
 from __future__ import annotations
@@ -13,21 +17,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from assessor_tui.domain.assemble import assemble
-from assessor_tui.domain.coverage import Coverage, coverage
-from assessor_tui.domain.edits import Editor, new_visit_change
-from assessor_tui.domain.findings import Finding
-from assessor_tui.domain.ids import new_id
 from assessor_tui.domain.records import Change, Record, apply_change
-from assessor_tui.domain.visit import Visit
-from assessor_tui.frameworks.model import Framework
-from assessor_tui.plugins.host import PluginHost
+from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.store import StoreError, Vault
 from assessor_tui.store.repository import Repository, VisitFile, VisitNotFound
+
+if TYPE_CHECKING:
+    from assessor_tui.domain.coverage import Coverage
+    from assessor_tui.domain.edits import Editor
+    from assessor_tui.domain.findings import Finding
+    from assessor_tui.domain.visit import Visit
+    from assessor_tui.frameworks.model import Framework
+    from assessor_tui.plugins.host import PluginHost
 
 EXPORT_FORMAT = "assessor-visit"
 
@@ -39,7 +44,7 @@ class SessionError(StoreError):
 class ExportFile(BaseModel):
     """A visit exported losslessly: every record with its clocks, the change log, files."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first import
 
     format: Literal["assessor-visit"]
     version: Literal[1]
@@ -79,11 +84,15 @@ class OpenVisit:
     def visit(self) -> Visit:
         visit = self._visit
         if visit is None:
+            from assessor_tui.domain.assemble import assemble
+
             visit = self._visit = assemble(self._view.values())
         return visit
 
     @property
     def editor(self) -> Editor:
+        from assessor_tui.domain.edits import Editor
+
         return Editor(self.framework, self.visit, self._view, self.session.repo.clock)
 
     @property
@@ -132,6 +141,8 @@ class OpenVisit:
         return self.session.host.evaluate(self.visit, self.framework)
 
     def coverage(self) -> Coverage:
+        from assessor_tui.domain.coverage import coverage
+
         return coverage(self.visit, self.framework)
 
     def summary(self) -> dict[str, Any]:
@@ -196,6 +207,8 @@ class OpenVisit:
         record = self.file.records.get(doc["record_id"])
         if record is None:
             raise SessionError(f"the record of conflict '{conflict_id}' is not in this visit")
+        from assessor_tui.domain.ids import new_id
+
         field = doc["field"]
         clock = self.session.repo.clock
         change = Change(
@@ -223,14 +236,19 @@ class OpenVisit:
 
 
 class Session:
-    def __init__(self, vault: Vault, host: PluginHost) -> None:
+    def __init__(self, vault: Vault, host: PluginHost | HostLoader) -> None:
         self.vault = vault
-        self.host = host
+        self.host_loader = host if isinstance(host, HostLoader) else HostLoader.ready(host)
         self.repo = Repository(vault)
 
     @classmethod
-    def unlock(cls, data_dir: Path, passphrase: str, host: PluginHost) -> Session:
+    def unlock(cls, data_dir: Path, passphrase: str, host: PluginHost | HostLoader) -> Session:
         return cls(Vault.unlock(data_dir, passphrase), host)
+
+    @property
+    def host(self) -> PluginHost:
+        """The installed plugins and frameworks (waits for them while they load)."""
+        return self.host_loader()
 
     def close(self) -> None:
         self.vault.close()
@@ -265,6 +283,8 @@ class Session:
         assessor: str = "",
         planned_minutes: int = 180,
     ) -> OpenVisit:
+        from assessor_tui.domain.edits import new_visit_change
+
         framework = self.framework(framework_id)
         change = new_visit_change(
             framework,

@@ -38,10 +38,11 @@ def load_keymap() -> dict[str, str]:
 
 
 def run_app(ctx: Context) -> int:
+    from assessor_tui.plugins.loading import HostLoader
     from assessor_tui.tui.app import make_app
 
     app = make_app(
-        host=ctx.host,
+        host=HostLoader(lambda: ctx.host),  # loaded after the first frame
         data_dir=ctx.data_dir,
         keymap=load_keymap(),
         high_contrast=getattr(ctx.args, "high_contrast", False),

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assessor_tui import paths
-from assessor_tui.plugins.host import PluginHost, load_host
 
 if TYPE_CHECKING:
+    from assessor_tui.plugins.host import PluginHost
     from assessor_tui.session import Session
 
 
@@ -32,15 +32,19 @@ class Context:
 
     @cached_property
     def host(self) -> PluginHost:
+        from assessor_tui.plugins.host import load_host
+
         return load_host(frameworks_dir=self.frameworks_dir)
 
     def session(self) -> Session:
         """The unlocked store; the passphrase is asked for once per command."""
         if self._session is None:
             from assessor_tui.cli.passphrase import passphrase
+            from assessor_tui.plugins.loading import HostLoader
             from assessor_tui.session import Session
 
-            self._session = Session.unlock(self.data_dir, passphrase(self.args), self.host)
+            loader = HostLoader(lambda: self.host)  # commands that only list need no plugins
+            self._session = Session.unlock(self.data_dir, passphrase(self.args), loader)
         return self._session
 
     def close(self) -> None:

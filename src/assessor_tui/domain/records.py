@@ -30,7 +30,8 @@ Op = Literal["put", "delete"]
 
 
 class Record(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: the validator is built on first use, not at import (cold start)
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     id: str
     type: RecordType
@@ -44,7 +45,7 @@ class Record(BaseModel):
 
 
 class Change(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     id: str
     visit_id: str

@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App
@@ -16,9 +17,12 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.theme import Theme
 
-from assessor_tui.plugins.host import PluginHost
-from assessor_tui.session import OpenVisit, Session
+from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.tui.commands import AssessorCommands
+
+if TYPE_CHECKING:
+    from assessor_tui.plugins.host import PluginHost
+    from assessor_tui.session import OpenVisit, Session
 
 IDLE_LOCK_SECONDS = 10 * 60
 Clock = Callable[[], datetime]
@@ -71,7 +75,7 @@ class AssessorApp(App[None]):
 
     def __init__(
         self,
-        host: PluginHost,
+        host: PluginHost | HostLoader,
         data_dir: Path,
         *,
         session: Session | None = None,
@@ -81,7 +85,7 @@ class AssessorApp(App[None]):
         keymap: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
-        self.host = host
+        self.host_loader = host if isinstance(host, HostLoader) else HostLoader.ready(host)
         self.data_dir = data_dir
         self.session = session
         self.owns_session = session is None
@@ -94,6 +98,11 @@ class AssessorApp(App[None]):
             self.theme = HIGH_CONTRAST.name
         self.user_keymap = keymap or {}
 
+    @property
+    def host(self) -> PluginHost:
+        """The plugins; loaded after the first frame (waits for them while they load)."""
+        return self.host_loader()
+
     # ------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
@@ -103,6 +112,7 @@ class AssessorApp(App[None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # rebinding by binding id
         self.set_interval(min(5.0, self.idle_lock_seconds), self._check_idle)
+        self.call_after_refresh(self.host_loader.start)  # after the first frame, not before
         if self.session is not None:
             self._enter_store()
         elif (self.data_dir / "store.key").exists():
@@ -231,7 +241,7 @@ class AssessorApp(App[None]):
 
 def make_app(
     *,
-    host: PluginHost,
+    host: PluginHost | HostLoader,
     data_dir: Path,
     session: Session | None = None,
     idle_lock_seconds: float = IDLE_LOCK_SECONDS,

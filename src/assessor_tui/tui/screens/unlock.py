@@ -60,7 +60,7 @@ class UnlockScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock", description="Unlocking")
     def _unlock(self, passphrase: str) -> None:
         try:
-            session = Session.unlock(self.app.data_dir, passphrase, self.app.host)
+            session = Session.unlock(self.app.data_dir, passphrase, self.app.host_loader)
         except StoreError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
@@ -137,7 +137,7 @@ class CreateStoreScreen(Screen[None]):
         except StoreError as exc:
             self.app.call_from_thread(self.query_one("#create-message", Static).update, str(exc))
             return
-        session = Session(vault, self.app.host)
+        session = Session(vault, self.app.host_loader)
         self.app.call_from_thread(self.app.switch_screen, RecoveryKeyScreen(session, recovery_key))
 
 
