@@ -39,14 +39,26 @@ def process_time(argv: Sequence[str]) -> float:
     return time.perf_counter() - started
 
 
-def interleaved(commands: dict[str, Sequence[str]], repeat: int) -> dict[str, list[float]]:
+def time_to_mark(argv: Sequence[str]) -> float:
+    """From spawning a process to the wall-clock time it prints (its first frame, say), so
+    what it does after that moment (exiting, background loading) is not counted."""
+    started = time.time()
+    out = subprocess.run(argv, check=True, capture_output=True, text=True).stdout
+    return float(out.strip().splitlines()[-1]) - started
+
+
+def interleaved(
+    commands: dict[str, Sequence[str]],
+    repeat: int,
+    measure: Callable[[Sequence[str]], float] = process_time,
+) -> dict[str, list[float]]:
     """Run whole processes in turn, so machine noise hits each command alike."""
     results: dict[str, list[float]] = {name: [] for name in commands}
     for argv in commands.values():  # warm the page cache
-        process_time(argv)
+        measure(argv)
     for _ in range(repeat):
         for name, argv in commands.items():
-            results[name].append(process_time(argv))
+            results[name].append(measure(argv))
     return results
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError, print_json, print_table, warn
-from assessor_tui.frameworks.errors import FrameworkInvalid
-from assessor_tui.frameworks.loader import load_file
-from assessor_tui.frameworks.model import Framework
-from assessor_tui.frameworks.outline import outline
+
+if TYPE_CHECKING:
+    from assessor_tui.frameworks.model import Framework
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -88,11 +88,16 @@ def cmd_show(ctx: Context) -> int:
     if ctx.args.json:
         print_json(framework.to_dict())
     else:
+        from assessor_tui.frameworks.outline import outline
+
         print("\n".join(outline(framework)))
     return 0
 
 
 def cmd_validate(ctx: Context) -> int:
+    from assessor_tui.frameworks.errors import FrameworkInvalid
+    from assessor_tui.frameworks.loader import load_file
+
     failed = 0
     results = []
     for path in ctx.args.files:

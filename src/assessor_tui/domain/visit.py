@@ -16,7 +16,8 @@ NoteSource = Literal["interview", "observation", "document", "data", "other"]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # defer_build: validators are built on first use, not when the CLI starts
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class School(_Model):

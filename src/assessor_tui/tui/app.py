@@ -112,7 +112,6 @@ class AssessorApp(App[None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # rebinding by binding id
         self.set_interval(min(5.0, self.idle_lock_seconds), self._check_idle)
-        self.call_after_refresh(self.host_loader.start)  # after the first frame, not before
         if self.session is not None:
             self._enter_store()
         elif (self.data_dir / "store.key").exists():

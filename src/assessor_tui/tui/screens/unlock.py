@@ -49,6 +49,7 @@ class UnlockScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#passphrase", Input).focus()
+        self.call_after_refresh(self.app.host_loader.start)  # while the passphrase is typed
 
     @on(Input.Submitted, "#passphrase")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -101,6 +102,7 @@ class CreateStoreScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#new", Input).focus()
+        self.call_after_refresh(self.app.host_loader.start)  # while the passphrase is typed
 
     @on(Input.Changed, "#new")
     def _changed(self, event: Input.Changed) -> None:
