@@ -27,6 +27,7 @@ from assessor_tui.store import StoreError, Vault
 from assessor_tui.store.repository import Repository, VisitFile, VisitNotFound
 
 if TYPE_CHECKING:
+    from assessor_tui.domain.assemble import PartCache
     from assessor_tui.domain.coverage import Coverage
     from assessor_tui.domain.edits import Editor
     from assessor_tui.domain.findings import Finding
@@ -71,6 +72,7 @@ class OpenVisit:
 
     def __post_init__(self) -> None:
         self._visit: Visit | None = None
+        self._parts: PartCache = {}  # each record's part of the aggregate, built once
         self._view: dict[str, Record] = dict(self.file.records)
         self._pending: list[Change] = []
         self._guard = threading.Lock()
@@ -86,7 +88,7 @@ class OpenVisit:
         if visit is None:
             from assessor_tui.domain.assemble import assemble
 
-            visit = self._visit = assemble(self._view.values())
+            visit = self._visit = assemble(self._view.values(), self._parts)
         return visit
 
     @property

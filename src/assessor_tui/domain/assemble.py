@@ -37,8 +37,75 @@ def _datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-def assemble(records: Iterable[Record]) -> Visit:
-    """Build the aggregate from a visit's live records (tombstones are skipped)."""
+Part = tuple[str, Any]
+"""What one record contributes to the aggregate: (which collection, the model)."""
+
+PartCache = dict[str, tuple[Record, Part]]
+"""Parts by record id, with the record they were built from. Records are immutable and an
+edit replaces only the records it touches, so an open visit re-assembles in about a
+millisecond instead of rebuilding 300 notes on every key press."""
+
+
+def part_of(r: Record) -> Part:
+    d = r.data
+    if r.type == "judgement":
+        return "judgements", Judgement(
+            item_id=d["item_id"],
+            level=d.get("level"),
+            rationale=d.get("rationale", ""),
+            checked=ticked(d),
+            fields={k: str(v) for k, v in prefixed(d, "field:").items() if v not in (None, "")},
+        )
+    if r.type == "answer":
+        return "answers", Answer(item_id=d["item_id"], text=d.get("text", ""), level=d.get("level"))
+    if r.type == "ticks":
+        return "ticks", (d["item_id"], ticked(d))
+    if r.type == "note":
+        return "notes", Note(
+            id=r.id,
+            at=datetime.fromisoformat(d["at"]),
+            text=d.get("text", ""),
+            item_ids=tuple(d.get("item_ids", ())),
+            source=d.get("source", "other"),
+            with_whom=d.get("with_whom", ""),
+        )
+    if r.type == "evidence":
+        return "evidence", Evidence(
+            id=r.id,
+            title=d.get("title", ""),
+            kind=d.get("kind", ""),
+            reference=d.get("reference", ""),
+            blob_id=d.get("blob_id"),
+            item_ids=tuple(d.get("item_ids", ())),
+            at=_datetime(d.get("at")),
+        )
+    if r.type == "action":
+        return "actions", ActionPoint(
+            id=r.id,
+            text=d.get("text", ""),
+            owner=d.get("owner", ""),
+            due=_date(d.get("due")),
+            status=d.get("status", "open"),
+            item_id=d.get("item_id"),
+        )
+    if r.type == "row":
+        return "rows", TableRow(
+            id=r.id,
+            item_id=d["item_id"],
+            row_id=d.get("row_id"),
+            label=d.get("label", ""),
+            cells={k: str(v) for k, v in prefixed(d, "cell:").items() if v not in (None, "")},
+        )
+    if r.type == "entry":
+        return "entries", ListEntry(id=r.id, item_id=d["item_id"], text=d.get("text", ""))
+    if r.type == "recommendation":
+        return "recommendations", Recommendation(id=r.id, text=d.get("text", ""))
+    return "other", None  # the header, and record types this version does not know
+
+
+def assemble(records: Iterable[Record], cache: PartCache | None = None) -> Visit:
+    """Build the aggregate from a visit's live records (tombstones are skipped); with a
+    cache, only records that changed since the last call are converted again."""
     live = sorted((r for r in records if not r.deleted), key=lambda r: (r.created, r.id))
     header = next((r for r in live if r.type == "visit"), None)
     if header is None:
@@ -51,73 +118,21 @@ def assemble(records: Iterable[Record]) -> Visit:
     answers: dict[str, Answer] = {}
     ticks: dict[str, tuple[str, ...]] = {}
     for r in live:
-        d = r.data
-        if r.type == "judgement":
-            judgements[d["item_id"]] = Judgement(
-                item_id=d["item_id"],
-                level=d.get("level"),
-                rationale=d.get("rationale", ""),
-                checked=ticked(d),
-                fields={k: str(v) for k, v in prefixed(d, "field:").items() if v not in (None, "")},
-            )
-        elif r.type == "answer":
-            answers[d["item_id"]] = Answer(
-                item_id=d["item_id"], text=d.get("text", ""), level=d.get("level")
-            )
-        elif r.type == "ticks":
-            ticks[d["item_id"]] = ticked(d)
-        elif r.type == "note":
-            parts["notes"].append(
-                Note(
-                    id=r.id,
-                    at=datetime.fromisoformat(d["at"]),
-                    text=d.get("text", ""),
-                    item_ids=tuple(d.get("item_ids", ())),
-                    source=d.get("source", "other"),
-                    with_whom=d.get("with_whom", ""),
-                )
-            )
-        elif r.type == "evidence":
-            parts["evidence"].append(
-                Evidence(
-                    id=r.id,
-                    title=d.get("title", ""),
-                    kind=d.get("kind", ""),
-                    reference=d.get("reference", ""),
-                    blob_id=d.get("blob_id"),
-                    item_ids=tuple(d.get("item_ids", ())),
-                    at=_datetime(d.get("at")),
-                )
-            )
-        elif r.type == "action":
-            parts["actions"].append(
-                ActionPoint(
-                    id=r.id,
-                    text=d.get("text", ""),
-                    owner=d.get("owner", ""),
-                    due=_date(d.get("due")),
-                    status=d.get("status", "open"),
-                    item_id=d.get("item_id"),
-                )
-            )
-        elif r.type == "row":
-            parts["rows"].append(
-                TableRow(
-                    id=r.id,
-                    item_id=d["item_id"],
-                    row_id=d.get("row_id"),
-                    label=d.get("label", ""),
-                    cells={
-                        k: str(v) for k, v in prefixed(d, "cell:").items() if v not in (None, "")
-                    },
-                )
-            )
-        elif r.type == "entry":
-            parts["entries"].append(
-                ListEntry(id=r.id, item_id=d["item_id"], text=d.get("text", ""))
-            )
-        elif r.type == "recommendation":
-            parts["recommendations"].append(Recommendation(id=r.id, text=d.get("text", "")))
+        hit = cache.get(r.id) if cache is not None else None
+        if hit is not None and hit[0] is r:
+            kind, model = hit[1]
+        else:
+            kind, model = part_of(r)
+            if cache is not None:
+                cache[r.id] = (r, (kind, model))
+        if kind == "judgements":
+            judgements[model.item_id] = model
+        elif kind == "answers":
+            answers[model.item_id] = model
+        elif kind == "ticks":
+            ticks[model[0]] = model[1]
+        elif kind in parts:
+            parts[kind].append(model)
     parts["notes"].sort(key=lambda n: (n.at, n.id))
     return Visit(
         id=header.id,
