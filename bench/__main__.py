@@ -5,7 +5,14 @@ from __future__ import annotations
 import platform
 import sys
 
-from bench import bench_frameworks, bench_reports, bench_store, bench_sync, bench_tui
+from bench import (
+    bench_frameworks,
+    bench_reports,
+    bench_store,
+    bench_sync,
+    bench_sync_load,
+    bench_tui,
+)
 from bench.harness import print_rows
 
 
@@ -21,6 +28,11 @@ def main() -> None:
                bench_reports.run())
     print_rows("App (TUI)", bench_tui.run())
     print_rows("Sync", bench_sync.run())
+    print_rows(
+        f"Sync under load ({bench_sync_load.CLIENTS} clients at once, "
+        f"{bench_sync_load.ROUNDS} rounds)",
+        bench_sync_load.run(),
+    )
 
 
 if __name__ == "__main__":

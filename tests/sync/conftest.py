@@ -1,30 +1,25 @@
-"""Real parts for the sync tests: a throwaway PostgreSQL cluster, server processes on
-loopback, and client stores driven through the real ``assessor`` command.
+"""Real parts for the sync tests: a throwaway PostgreSQL cluster (``pgcluster.py``,
+shared with the load benchmark), server processes on loopback, and client stores
+driven through the real ``assessor`` command.
 
-PostgreSQL is found on PATH or in Debian's /usr/lib/postgresql/<ver>/bin; when the
-tests run as root (CI containers) the cluster runs as the ``postgres`` user, because
-PostgreSQL refuses root. A missing PostgreSQL fails the run: it is never skipped.
+A missing PostgreSQL fails the run: it is never skipped.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import pwd
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+from tests.sync.pgcluster import PostgresCluster, PostgresUnavailable, free_port
 
 from assessor_tui.server import db
 from assessor_tui.server.service import Service
@@ -38,85 +33,12 @@ DATABASES = ["sqlite", "postgresql"]
 # ---------------------------------------------------------------- PostgreSQL
 
 
-def pg_bindir() -> Path:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).resolve().parent
-    versions = sorted(
-        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
-        key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit() else 0,
-    )
-    if versions:
-        return versions[-1].parent
-    pytest.fail(
-        "PostgreSQL binaries (initdb, pg_ctl) are missing: install Debian's `postgresql` "
-        "package (.ci/run does) — the sync tests must run against a real PostgreSQL",
-        pytrace=False,
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class PostgresCluster:
-    """One cluster per test worker, in a temporary folder; a fresh database per test."""
-
-    def __init__(self) -> None:
-        self.bindir = pg_bindir()
-        self.root = Path(tempfile.mkdtemp(prefix="assessor-pg-"))
-        self.port = free_port()
-        self.user: str | None = None
-        if os.geteuid() == 0:
-            self.user = "postgres"
-            entry = pwd.getpwnam(self.user)
-            os.chown(self.root, entry.pw_uid, entry.pw_gid)
-        self.root.chmod(0o700)
-        self.data = self.root / "data"
-        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale=C", "--no-sync")
-        options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-            "-c max_connections=300 -c fsync=off -c full_page_writes=off"
-        )
-        self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
-                  str(self.root / "log"), "-w", "-t", "60", "start")
-        self._count = 0
-
-    def _run(self, tool: str, *args: str) -> None:
-        result = subprocess.run(
-            [str(self.bindir / tool), *args],
-            capture_output=True, text=True, user=self.user, cwd=self.root, timeout=120,
-            env={**os.environ, "LC_ALL": "C"},
-        )
-        if result.returncode != 0:
-            pytest.fail(f"{tool} failed: {result.stderr or result.stdout}", pytrace=False)
-
-    def url(self, name: str) -> str:
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
-
-    def new_database(self) -> str:
-        import psycopg
-
-        self._count += 1
-        name = f"t{os.getpid()}_{self._count}_{uuid.uuid4().hex[:6]}"
-        with psycopg.connect(
-            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
-        ) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
-
-    def stop(self) -> None:
-        with contextlib.suppress(Exception):
-            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
-        shutil.rmtree(self.root, ignore_errors=True)
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresCluster]:
-    cluster = PostgresCluster()
+    try:
+        cluster = PostgresCluster()
+    except PostgresUnavailable as exc:
+        pytest.fail(f"{exc} — the sync tests must run against a real PostgreSQL", pytrace=False)
     yield cluster
     cluster.stop()
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import TYPE_CHECKING, Any
 
 from assessor_tui.cli.context import Context
@@ -16,6 +17,10 @@ from assessor_tui.cli.output import CommandError, print_json, print_table
 
 if TYPE_CHECKING:
     from assessor_tui.server.service import Service
+
+MAX_WORKERS = 64
+SUPERVISOR_ENV = "ASSESSOR_SERVER_SUPERVISOR"
+PR_SET_PDEATHSIG = 1
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -38,7 +43,14 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     run.add_argument("--port", type=int, default=8765)
     run.add_argument("--tls-cert", metavar="FILE", help="TLS certificate chain (PEM)")
     run.add_argument("--tls-key", metavar="FILE", help="TLS private key (PEM)")
-    run.add_argument("--workers", type=int, default=1, help="server processes (default 1)")
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the database (default 1; PostgreSQL for more "
+        "than one machine, SQLite only on a local disk)",
+    )
 
     leaf(ssub, "migrate", "create or upgrade the database schema", cmd_migrate)
     leaf(
@@ -134,17 +146,29 @@ def cmd_run(ctx: Context) -> int:
     a = ctx.args
     if bool(a.tls_cert) != bool(a.tls_key):
         raise CommandError("--tls-cert and --tls-key go together")
+    if not 1 <= a.workers <= MAX_WORKERS:
+        raise CommandError(f"--workers must be between 1 and {MAX_WORKERS}, not {a.workers}")
     url = _url(ctx)
-    _service(ctx)  # migrate once, before any worker starts
+    # Migrate once, before any worker starts. The workers are stateless and share the
+    # database only: PostgreSQL serialises pushes on the counter row, and SQLite (WAL,
+    # BEGIN IMMEDIATE for writers) does the same across processes on one machine.
+    _service(ctx).engine.dispose()
     os.environ[db.DB_ENV] = url
     scheme = "https" if a.tls_cert else "http"
-    print(f"assessor server on {scheme}://{a.host}:{a.port} ({url.split(':', 1)[0]})", flush=True)
+    processes = f", {a.workers} processes" if a.workers > 1 else ""
+    print(
+        f"assessor server on {scheme}://{a.host}:{a.port} ({url.split(':', 1)[0]}{processes})",
+        flush=True,
+    )
+    if a.workers > 1:
+        os.environ[SUPERVISOR_ENV] = str(os.getpid())
     uvicorn.run(
-        "assessor_tui.server.app:app_from_env",
+        "assessor_tui.cli.server_cmd:worker_app" if a.workers > 1
+        else "assessor_tui.server.app:app_from_env",
         factory=True,
         host=a.host,
         port=a.port,
-        workers=max(1, a.workers),
+        workers=a.workers,
         ssl_certfile=a.tls_cert,
         ssl_keyfile=a.tls_key,
         log_level="warning",
@@ -152,6 +176,37 @@ def cmd_run(ctx: Context) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def worker_app() -> Any:
+    """uvicorn's app factory in each of ``--workers N`` processes.
+
+    uvicorn's supervisor stops its workers when it is stopped, but a supervisor killed
+    outright (SIGKILL, OOM killer) would leave them serving on, orphaned. On Linux each
+    worker therefore asks for SIGTERM when the supervisor dies, and stops at once if it
+    already has.
+    """
+    from assessor_tui.server.app import app_from_env
+
+    _end_with_supervisor()
+    return app_from_env()
+
+
+def _end_with_supervisor() -> None:
+    import signal
+
+    supervisor = os.environ.get(SUPERVISOR_ENV, "")
+    if not supervisor.isdigit() or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):  # pragma: no cover - not glibc/musl
+        return
+    if os.getppid() != int(supervisor):  # it died before we asked
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def _print_enrolment(ctx: Context, enrolment: Any) -> None:
