@@ -10,6 +10,7 @@ import assessor_tui
 from assessor_ba_sef import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Criterion
+from assessor_tui.plugins.host import CommandResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework, Scale, Section
 
 FRAMEWORK_ID = "ba-sef"
-ASSESSOR_API = ">=1.0,<2"
-"""The plugin API versions this plugin works with."""
+ASSESSOR_API = ">=1.1,<2"
+"""The plugin API versions this plugin works with (1.1: commands)."""
 SCALE_ID = "ba-level"
 FOCUS_FIELD = "development-focus"
 NEEDS_FOCUS = frozenset({"developing", "developed"})
@@ -37,6 +38,35 @@ def register_frameworks(register: Callable[[Traversable], None]) -> None:
 def register_panels(register: Callable[[str, str, str], None]) -> None:
     """The profile panel, by import path: only the app imports it."""
     register(FRAMEWORK_ID, "B&A profile: ratings per strand", f"{__name__}.tui:ProfilePanel")
+
+
+@assessor_tui.hookimpl
+def register_commands(register: Callable[..., None]) -> None:
+    """For the command palette: the way round the sub-elements still to rate."""
+    register(FRAMEWORK_ID, "Jump to the next sub-element without a rating", next_unrated)
+
+
+def next_unrated(visit: Visit, framework: Framework, current: str | None) -> CommandResult:
+    """The first sub-element after the assessor's item, wrapping round, with no rating.
+
+    A level the scale does not know (a record made against another version) is no rating,
+    as in the profile.
+    """
+    scale = framework.scale(SCALE_ID)
+    known = {level.id for level in scale.levels} if scale else set()
+    rated = [c for c in framework.criteria() if c.scale == SCALE_ID]
+    unrated = {c.id for c in rated if visit.level(c.id) not in known}
+    if not unrated:
+        return CommandResult(message=f"All {len(rated)} sub-elements have a rating.")
+    order = [item.id for _, item in framework.items()]
+    start = order.index(current) + 1 if current in order else 0
+    target = next(i for i in order[start:] + order[:start] if i in unrated)
+    item = framework.item(target)
+    title = item.title if item else target
+    return CommandResult(
+        jump_to=target,
+        message=f"{target} {title}: not rated ({len(unrated)} of {len(rated)} without a rating)",
+    )
 
 
 @assessor_tui.hookimpl

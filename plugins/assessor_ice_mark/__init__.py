@@ -9,6 +9,7 @@ import assessor_tui
 from assessor_ice_mark import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Criterion
+from assessor_tui.plugins.host import CommandResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -17,8 +18,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework
 
 FRAMEWORK_ID = "ice-mark"
-ASSESSOR_API = ">=1.0,<2"
-"""The plugin API versions this plugin works with."""
+ASSESSOR_API = ">=1.1,<2"
+"""The plugin API versions this plugin works with (1.1: commands)."""
 SECTORS_CRITERION = "partnerships-1"
 """The criterion whose checklist holds the seven partnership sectors."""
 MET = "met"
@@ -87,6 +88,39 @@ def _key_criteria(visit: Visit, framework: Framework) -> Finding:
     order = ["not judged", *(lv.label.lower() for lv in (scale.levels if scale else ()))]
     detail = ", ".join(f"{counts[name]} {name}" for name in order if name in counts)
     return Finding(code, f"{short} of {len(key)} key criteria not yet met: {detail}", "info")
+
+
+# ---------------------------------------------------------------- commands
+
+
+@assessor_tui.hookimpl
+def register_commands(register: Callable[..., None]) -> None:
+    """For the command palette: walk through what still stands between the school and the Mark."""
+    register(FRAMEWORK_ID, "Jump to the next criterion not yet met", next_not_met)
+
+
+def next_not_met(visit: Visit, framework: Framework, current: str | None) -> CommandResult:
+    """The first criterion after the assessor's item, wrapping round, not judged Met.
+
+    Not judged, Partly met, Not met and Not seen all count: each still stands between the
+    school and the Mark, so the assessor can go round the framework until nothing is left.
+    """
+    criteria = framework.criteria()
+    waiting = {c.id for c in criteria if visit.level(c.id) != MET}
+    if not waiting:
+        return CommandResult(message=f"All {len(criteria)} criteria are met.")
+    order = [item.id for _, item in framework.items()]
+    start = order.index(current) + 1 if current in order else 0
+    target = next(i for i in order[start:] + order[:start] if i in waiting)
+    criterion = framework.item(target)
+    scale = framework.scale(criterion.scale) if isinstance(criterion, Criterion) else None
+    level = scale.level(visit.level(target) or "") if scale else None
+    state = level.label if level else "not judged"
+    title = criterion.title if criterion else target
+    return CommandResult(
+        jump_to=target,
+        message=f"{target} {title}: {state} ({len(waiting)} of {len(criteria)} not yet met)",
+    )
 
 
 # ---------------------------------------------------------------- report

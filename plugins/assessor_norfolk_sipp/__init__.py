@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 import assessor_tui
 from assessor_norfolk_sipp import report
 from assessor_tui.domain.findings import Finding
-from assessor_tui.frameworks.model import Actions
+from assessor_tui.frameworks.model import Actions, Checklist, TextPrompt
+from assessor_tui.plugins.host import CommandResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework, VisitType
 
 FRAMEWORK_ID = "norfolk-sipp"
-ASSESSOR_API = ">=1.0,<2"
-"""The plugin API versions this plugin works with."""
+ASSESSOR_API = ">=1.1,<2"
+"""The plugin API versions this plugin works with (1.1: commands)."""
 
 RECORD_PROMPTS = (("summary", "summary of activities"), ("evaluation", "evaluation"))
 """The record-of-visit prompts every recorded visit must fill: the source's key principle says
@@ -121,6 +122,61 @@ def _no_visit_type(visit: Visit, framework: Framework) -> Finding:
     else:
         message = f"no visit type chosen: pick one of {known} to know which record is due"
     return Finding(code=f"{FRAMEWORK_ID}.visit-type", message=message, severity="warning")
+
+
+# ---------------------------------------------------------------- commands
+
+
+@assessor_tui.hookimpl
+def register_commands(register: Callable[..., None]) -> None:
+    """For the command palette: what the link adviser does at the end of a visit."""
+    register(FRAMEWORK_ID, "Draft the summary of activities from the ticked agenda",
+             draft_summary)
+
+
+def draft_summary(visit: Visit, framework: Framework) -> CommandResult:
+    """Add each ticked agenda item to the record's summary of activities, one line each.
+
+    The record "will summarise the activities undertaken during the visit": the agenda
+    items ticked off are those activities, in the agenda's order and wording, for the
+    assessor to edit into their own words. Lines already in the summary are not added
+    again, so running it again after ticking more adds only the new ones.
+    """
+    visit_type = framework.visit_type(visit.visit_type) if visit.visit_type else None
+    if visit_type is None:
+        return CommandResult(message="Choose the visit type first: it says which agenda applies.")
+    summary = framework.item(f"{visit_type.id}-summary")
+    agenda = _agenda(framework, visit_type)
+    if not isinstance(summary, TextPrompt) or agenda is None:
+        return CommandResult(message=f"{visit_type.title} has no summary of activities to draft.")
+    ticked = set(visit.ticks.get(agenda.id, ()))
+    answer = visit.answers.get(summary.id)
+    text = answer.text if answer is not None else ""
+    lines = [f"- {entry.text}" for entry in agenda.items
+             if entry.id in ticked and entry.text not in text]
+    if not ticked:
+        return CommandResult(jump_to=agenda.id,
+                             message="No agenda item is ticked yet: tick what was covered first.")
+    if not lines:
+        return CommandResult(jump_to=summary.id,
+                             message="Every ticked agenda item is in the summary already.")
+    drafted = "\n".join([text.rstrip(), *lines] if text.strip() else lines)
+    item_id = summary.id
+    return CommandResult(
+        edits=[lambda e: e.set_answer(item_id, drafted)],
+        jump_to=item_id,
+        message=f"{len(lines)} ticked agenda item{'s' if len(lines) != 1 else ''} added to the "
+                "summary of activities: put them in your own words.",
+    )
+
+
+def _agenda(framework: Framework, visit_type: VisitType) -> Checklist | None:
+    for section_id in visit_type.sections:
+        section = framework.section(section_id)
+        for item in section.items if section else ():
+            if isinstance(item, Checklist):
+                return item
+    return None
 
 
 # ---------------------------------------------------------------- report

@@ -115,7 +115,7 @@ def assessor_visit(assessor_session: Callable[[PluginHost], Session]) -> Callabl
 
 @pytest.fixture
 def assessor_pilot() -> Callable[..., Any]:
-    """The app's workspace on a visit, driven with Textual's Pilot (for panels)."""
+    """The app's workspace on a visit, driven with Textual's Pilot (for panels and commands)."""
 
     @asynccontextmanager
     async def run(

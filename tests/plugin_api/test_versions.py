@@ -41,7 +41,7 @@ def plugin(api: str | None, **hooks) -> object:
     [
         (">=1.0,<2", "ok", ""),
         (None, "ok", ""),
-        (">=2.0", "failed", "needs plugin API >=2.0, but this assessor provides plugin API 1.0"),
+        (">=2.0", "failed", "needs plugin API >=2.0, but this assessor provides plugin API 1.1"),
         (
             "one point oh",
             "failed",
@@ -52,7 +52,7 @@ def plugin(api: str | None, **hooks) -> object:
 def test_api_range_is_checked_before_registering(api, status, reason) -> None:
     host = load_host(entry_points=False, plugins=[("p", plugin(api))], blocked=())
     assert (host.plugins["p"].status, host.plugins["p"].reason) == (status, reason)
-    assert assessor_tui.API_VERSION == "1.0"
+    assert assessor_tui.API_VERSION == "1.1"
 
 
 def test_built_in_plugins_declare_a_range_that_includes_this_api() -> None:

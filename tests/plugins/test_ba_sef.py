@@ -113,7 +113,8 @@ def test_plugin_loads_and_registers_the_framework(host: PluginHost, fw: Framewor
     assert info.status == "ok", info.reason
     assert info.frameworks == ["ba-sef"]
     assert info.hooks == [
-        "evaluate_visit", "register_frameworks", "register_panels", "report_sections"]
+        "evaluate_visit", "register_commands", "register_frameworks", "register_panels",
+        "report_sections"]
     assert host.frameworks["ba-sef"].owner == "ba-sef"
     assert fw.version == "2009-09"
     assert fw.title == "Self-evaluation framework for B&A partnerships"

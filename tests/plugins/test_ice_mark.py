@@ -53,7 +53,8 @@ def test_plugin_loads_and_registers_the_framework(host: PluginHost) -> None:
     info = host.plugins["ice-mark"]
     assert info.status == "ok", info.reason
     assert info.frameworks == ["ice-mark"]
-    assert set(info.hooks) == {"register_frameworks", "evaluate_visit", "report_sections"}
+    assert set(info.hooks) == {
+        "register_frameworks", "evaluate_visit", "report_sections", "register_commands"}
     assert host.frameworks["ice-mark"].owner == "ice-mark"
 
 

@@ -67,3 +67,225 @@ async def test_sync_screen_syncs_and_settles_a_conflict(
         == b.json("visits", "show", visit)["visit"]["judgements"]["partnerships-2"]["level"]
     )
     assert b.json("visits", "show", visit)["sync"]["conflicts"] == []
+
+
+# ---------------------------------------------------------------- submit and review
+
+
+def open_app(store: Store):
+    """The app on ``store``'s laptop, unlocked; ctrl+q saves and closes the store."""
+    host = load_host()
+    return make_app(host=host, data_dir=store.data_dir,
+                    session=Session.unlock(store.data_dir, PASSPHRASE, host))
+
+
+def shown(app, selector: str) -> str:
+    return str(app.screen.query_one(selector).render())
+
+
+def notified(app, words: str) -> bool:
+    return any(words in str(n.message) for n in app._notifications)
+
+
+async def on_screen(pilot, name: str) -> None:
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name)
+
+
+async def to_review(pilot, *, palette: bool = False) -> None:
+    """The moderator's visits screen, then R (or the palette): the review list as the
+    server gives it."""
+    await on_screen(pilot, "VisitsScreen")
+    if palette:
+        await pilot.press("ctrl+p")
+        await on_screen(pilot, "CommandPalette")
+        pilot.app.screen.query_one("Input").value = "Review the submitted"
+        await wait_for(pilot, lambda: pilot.app.screen.query_one("CommandList").option_count)
+        await pilot.press("enter")
+    else:
+        await pilot.press("R")
+    await on_screen(pilot, "ReviewScreen")
+    await wait_for(pilot, lambda: "…" not in shown(pilot.app, "#review-status"))
+
+
+def two_laptops(server: ServerProcess, store_factory: Callable[[str], Store]):
+    code = server.admin("user", "add", "carol", "--role", "assessor")["code"]
+    mod_code = server.admin("user", "add", "mo", "--role", "moderator")["code"]
+    laptop, moderator = store_factory("carol"), store_factory("mo")
+    laptop.login(server, "carol", code)
+    moderator.login(server, "mo", mod_code)
+    visit = laptop.new_visit()
+    laptop("visits", "judge", visit, "partnerships-1", "met")
+    return laptop, moderator, visit
+
+
+async def test_submit_in_the_app_then_the_moderator_returns_it_with_a_comment(
+    server: ServerProcess, store_factory: Callable[[str], Store]
+) -> None:
+    laptop, moderator, visit = two_laptops(server, store_factory)
+
+    # The assessor submits in the app and syncs.
+    app = open_app(laptop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, "VisitsScreen")
+        await pilot.press("enter")
+        await on_screen(pilot, "WorkspaceScreen")
+        await pilot.press("U")
+        await on_screen(pilot, "SubmitScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: shown(app, "#vh-notice").startswith("Submitted on"))
+        await pilot.press("escape")
+        await on_screen(pilot, "VisitsScreen")
+        await pilot.press("S")
+        await on_screen(pilot, "SyncScreen")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "Pushed" in shown(app, "#sync-summary"))
+        await pilot.press("escape", "ctrl+q")
+    assert laptop.json("visits", "show", visit)["visit"]["status"] == "submitted"
+
+    # The moderator's app lists it, reads it, refuses a return without a comment, returns it.
+    app = open_app(moderator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_review(pilot)
+        assert shown(app, "#review-status").startswith("1 visit waiting for review")
+        table = app.screen.query_one("#review")
+        school, urn, framework, owner, submitted = table.get_row_at(0)
+        assert (school, urn, framework, owner) == ("Hillside Primary", "100001", "ice-mark",
+                                                   "carol")
+        assert len(submitted) == 10  # the day it was submitted, YYYY-MM-DD
+        await pilot.press("enter")
+        await on_screen(pilot, "ReviewRecordScreen")
+        record = app.screen.query_one("#record").source
+        assert "Hillside Primary" in record and "Met" in record
+        await pilot.press("r")
+        await on_screen(pilot, "FormScreen")
+        await pilot.press("enter")  # no comment
+        await on_screen(pilot, "ReviewScreen")
+        assert notified(app, "a comment saying what to change is required")
+        assert table.row_count == 1
+        await pilot.press("r")
+        await on_screen(pilot, "FormScreen")
+        app.screen.query_one("Input").value = "Add evidence for partnerships-2"
+        await pilot.press("enter")
+        await on_screen(pilot, "ReviewScreen")
+        await wait_for(pilot, lambda: shown(app, "#review-status").startswith("Returned"))
+        assert table.row_count == 0
+        await pilot.press("u")  # asked again, the server agrees
+        await wait_for(
+            pilot, lambda: shown(app, "#review-status") == "No visits are waiting for review."
+        )
+        await pilot.press("escape", "ctrl+q")
+    assert moderator.json("review", "list") == []
+
+    # The assessor's next sync: returned, with the comment, and editable again.
+    laptop.sync()
+    shown_visit = laptop.json("visits", "show", visit)
+    assert shown_visit["visit"]["status"] == "returned"
+    assert shown_visit["visit"]["moderator_comment"] == "Add evidence for partnerships-2"
+    app = open_app(laptop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, "VisitsScreen")
+        await pilot.press("enter")
+        await on_screen(pilot, "WorkspaceScreen")
+        assert shown(app, "#vh-notice") == (
+            "RETURNED by the moderator: Add evidence for partnerships-2 — edit, then submit "
+            "again"
+        )
+        assert notified(app, "Returned by the moderator: Add evidence for partnerships-2")
+        app.screen.jump_to("partnerships-2")
+        await wait_for(pilot, lambda: app.screen.current_item_id() == "partnerships-2")
+        await pilot.press("3")
+        await wait_for(pilot, lambda: "Met" in shown(app, "#level-now"))
+        await pilot.press("ctrl+q")
+    levels = laptop.json("visits", "show", visit)["visit"]["judgements"]
+    assert levels["partnerships-2"]["level"] == "met"
+
+
+async def test_the_moderator_accepts_in_the_app_after_a_network_failure(
+    server: ServerProcess, store_factory: Callable[[str], Store], monkeypatch
+) -> None:
+    laptop, moderator, visit = two_laptops(server, store_factory)
+    laptop("submit", visit)
+    laptop.sync()
+    monkeypatch.setenv("ASSESSOR_SYNC_BUDGET", "1")
+
+    app = open_app(moderator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_review(pilot, palette=True)
+        assert app.screen.query_one("#review").row_count == 1
+        server.stop()  # the server goes away before the moderator decides
+
+        await pilot.press("r")
+        await on_screen(pilot, "FormScreen")
+        app.screen.query_one("Input").value = "Needs the 2024 attendance data"
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: shown(app, "#review-status").startswith("Could not"))
+        assert shown(app, "#review-status").endswith(
+            "your comment is kept: press r to send it again."
+        )
+        await pilot.press("r")  # the comment typed is still there
+        await on_screen(pilot, "FormScreen")
+        assert app.screen.query_one("Input").value == "Needs the 2024 attendance data"
+        await pilot.press("escape")
+        await on_screen(pilot, "ReviewScreen")
+
+        await pilot.press("a")
+        await on_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: shown(app, "#review-status").startswith("Could not acc"))
+        line = shown(app, "#review-status")
+        assert line.startswith("Could not accept the visit to Hillside Primary: ")
+        assert line.endswith("press a to try again.") and "\n" not in line
+        assert app.screen.query_one("#review").row_count == 1  # still there to decide
+        server.start()
+        await pilot.press("a")
+        await on_screen(pilot, "ConfirmScreen")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: shown(app, "#review-status").startswith("Accepted"))
+        await pilot.press("escape", "ctrl+q")
+    assert moderator.json("review", "list") == []
+
+    laptop.sync()
+    assert laptop.json("visits", "show", visit)["visit"]["status"] == "accepted"
+    app = open_app(laptop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, "VisitsScreen")
+        await pilot.press("enter")
+        await on_screen(pilot, "WorkspaceScreen")
+        notice = shown(app, "#vh-notice")
+        assert notice.startswith("Accepted by the moderator on ") and "read-only" in notice
+        await pilot.press("2")  # a level on the first criterion: refused
+        assert notified(app, "Accepted by the moderator")
+        await pilot.press("ctrl+q")
+    shown_visit = laptop.json("visits", "show", visit)
+    assert shown_visit["visit"]["judgements"]["partnerships-1"]["level"] == "met"
+    assert shown_visit["sync"]["pending_changes"] == 0
+
+
+async def test_review_is_a_moderators_and_the_server_says_so(
+    server: ServerProcess, store_factory: Callable[[str], Store]
+) -> None:
+    code = server.admin("user", "add", "carol", "--role", "assessor")["code"]
+    laptop = store_factory("carol")
+    laptop.login(server, "carol", code)
+
+    app = open_app(laptop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, "VisitsScreen")
+        assert app.screen.check_action("review", ()) is False  # not in the footer, not bound
+        await pilot.press("R")
+        assert type(app.screen).__name__ == "VisitsScreen"
+        await pilot.press("ctrl+q")
+
+    # A store that thinks it is a moderator's: the server refuses, and the screen says why.
+    with Session.unlock(laptop.data_dir, PASSPHRASE, load_host()) as session:
+        account = session.sync_account()
+        assert account is not None
+        session.set_sync_account({**account, "role": "moderator"})
+    app = open_app(laptop)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await to_review(pilot)
+        assert shown(app, "#review-status") == (
+            "Could not load the visits waiting for review: the server says this account is "
+            "not a moderator (only a moderator reviews visits). Press u to try again."
+        )
+        await pilot.press("escape", "ctrl+q")

@@ -201,6 +201,39 @@ class TestWorkspaceSnapshots:
         assert snap_compare(visits_app(host, session), terminal_size=size,
                             run_before=run_before)
 
+    @pytest.mark.parametrize("size", SIZES)
+    def test_returned(self, snap_compare, host: PluginHost, session: Session, size) -> None:
+        """B&A returned by the moderator: the comment on the header's third line."""
+        ids = sample_store(session)
+        opened = session.open(ids["ba"])
+        opened.edit(lambda e: e.move_to("submitted"))
+        opened.edit(lambda e: e.move_to("returned", comment="Say which schools attend"))
+        opened.close()
+
+        async def run_before(pilot) -> None:
+            await at_criterion_1_1(pilot)
+            pilot.app.clear_notifications()  # the same comment, said on opening
+            await pilot.pause()
+
+        app = app_for(host, session.vault.data_dir, session, now=later)
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+    @pytest.mark.parametrize("size", SIZES)
+    def test_read_only_copy(self, snap_compare, host: PluginHost, session: Session,
+                            size) -> None:
+        """An earlier visit pulled for reference: the header says read-only, and why."""
+        ids = sample_store(session)
+        session.repo.set_setting("read_only_visits", [ids["ice"]])
+
+        async def run_before(pilot) -> None:
+            await wait_for_screen(pilot, "VisitsScreen")
+            await pilot.press("j", "enter")
+            await wait_for_screen(pilot, "WorkspaceScreen")
+            await pilot.pause()
+
+        app = app_for(host, session.vault.data_dir, session, now=later)
+        assert snap_compare(app, terminal_size=size, run_before=run_before)
+
 
 class TestNoteSnapshots:
     """Quick capture of a note on the current criterion."""

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from assessor_tui.domain.findings import Finding
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
+    from assessor_tui.plugins.host import CommandFunction
 
 # ---------------------------------------------------------------- frameworks
 
@@ -47,6 +48,15 @@ def register_panels(register: Callable[[str, str, str], None]) -> None:
     app may show on a visit of that framework (the command palette lists it). The module
     is imported only by the app, so it may import Textual; the class is a Textual widget
     built as ``Class(visit, framework)`` with a ``refresh_from(visit)`` method."""
+
+
+@hookspec
+def register_commands(register: Callable[[str, str, CommandFunction], None]) -> None:
+    """Call ``register(framework_id, title, run)`` for each command the assessor may run from
+    the command palette on a visit of that framework (new in plugin API 1.1). ``run(visit,
+    framework, current)`` returns a ``CommandResult`` (edits, an item to jump to, a message),
+    a list of edits, or None; ``current`` is the item the assessor is on (name it only if
+    needed). A command that raises or returns anything else is disabled for the session."""
 
 
 # ---------------------------------------------------------------- versions

@@ -3,13 +3,16 @@
 Built-in plugins are found through the same ``assessor_tui`` entry-point group
 as anyone else's. A plugin that fails to import, whose hook raises, or whose
 framework is invalid is marked failed with the reason and set aside; the rest
-keep working. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks plugins by name.
+keep working. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks plugins by name. A plugin's
+command that raises or returns the wrong thing when the assessor runs it is disabled on its
+own, for the session: the plugin's framework, rules and the visit open on it carry on.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from importlib.resources.abc import Traversable
@@ -19,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
+from assessor_tui.domain.edits import EditRefused
 from assessor_tui.frameworks.errors import FrameworkInvalid, Problem
 from assessor_tui.frameworks.loader import iter_yaml_files, load_bytes, load_file
 from assessor_tui.frameworks.model import Framework
@@ -26,7 +30,9 @@ from assessor_tui.plugins import hookspecs
 from assessor_tui.plugins.markers import API_VERSION, PROJECT
 
 if TYPE_CHECKING:
+    from assessor_tui.domain.edits import Editor
     from assessor_tui.domain.findings import Finding
+    from assessor_tui.domain.records import Change
     from assessor_tui.domain.visit import Visit
 
 ENTRY_POINT_GROUP = PROJECT
@@ -69,6 +75,51 @@ class Panel:
     owner: str
 
 
+Edit = Callable[["Editor"], "Change"]
+"""One edit, as the app makes them: called with the visit's Editor, returns its Change
+(``lambda e: e.set_level("1.1", "met")``)."""
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a plugin's command asks of the app, done in this order: stage ``edits`` (all or
+    none, validated like the assessor's own, then autosaved), move to the item ``jump_to``,
+    show ``message``. A command may also return just a list of edits, or None."""
+
+    edits: Sequence[Edit] = ()
+    jump_to: str | None = None
+    message: str = ""
+
+
+CommandFunction = Callable[..., "CommandResult | Sequence[Edit] | None"]
+"""A command: takes ``visit`` and ``framework`` and, if it names it, ``current`` (the id of the
+item the assessor is on, or None). Like hooks, it may name fewer; they are passed by name."""
+COMMAND_ARGS = ("visit", "framework", "current")
+
+
+@dataclass(frozen=True, eq=False)
+class Command:
+    """A command a plugin offers on its framework's visits; the command palette lists it."""
+
+    framework_id: str
+    title: str
+    run: CommandFunction
+    owner: str
+    argnames: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        """As the palette shows it: the plugin's name, then the title."""
+        return f"{self.owner}: {self.title}"
+
+
+class CommandFailed(EditRefused):
+    """A plugin's command raised or returned the wrong thing; it is disabled for the session.
+
+    An EditRefused, so that an edit of the command's failing inside the app's usual staging
+    is shown like any refused edit, and nothing of it is applied."""
+
+
 @dataclass(frozen=True)
 class Registered:
     framework: Framework
@@ -86,6 +137,9 @@ class PluginHost:
         self.frameworks: dict[str, Registered] = {}
         self.problems: list[Problem] = []
         self.panels: list[Panel] = []
+        self.commands: list[Command] = []
+        self.failed_commands: dict[Command, str] = {}
+        """Commands disabled for the session, with the reason."""
 
     # ------------------------------------------------------------ loading
 
@@ -216,6 +270,106 @@ class PluginHost:
             and self.plugins.get(p.owner, PluginInfo(p.owner, "", "")).status == "ok"
         ]
 
+    def collect_commands(self) -> None:
+        """Commands by framework: each is checked as it is registered, run only on demand."""
+        for impl in reversed(self.pm.hook.register_commands.get_hookimpls()):
+
+            def register(
+                framework_id: str, title: str, run: CommandFunction, owner: str = impl.plugin_name
+            ) -> None:
+                self.commands.append(_command(framework_id, title, run, owner))
+
+            self._call(impl, "register_commands", {"register": register})
+
+    def commands_for(self, framework_id: str) -> list[Command]:
+        """The commands on offer for a framework's visits: not failed, their plugin working."""
+        return [
+            c
+            for c in self.commands
+            if c.framework_id == framework_id
+            and c not in self.failed_commands
+            and self.plugins.get(c.owner, PluginInfo(c.owner, "", "")).status == "ok"
+        ]
+
+    def run_command(
+        self, command: Command, visit: Visit, framework: Framework, current: str | None = None
+    ) -> CommandResult:
+        """Run a command for the visit the assessor is on; its edits come back guarded, so one
+        that raises or returns no Change fails like the command itself. Raises CommandFailed,
+        the command then disabled for the session, when it raises or returns something else.
+        Nothing here applies an edit: the app stages them as it stages the assessor's own."""
+        if command in self.failed_commands:
+            raise CommandFailed(self._command_message(command))
+        values = {"visit": visit, "framework": framework, "current": current}
+        try:
+            result = command.run(*(values[name] for name in command.argnames))
+        except Exception as exc:
+            raise self._command_failed(command, f"it raised {_describe(exc)}") from None
+        outcome = self._outcome(command, result, framework)
+        return CommandResult(
+            tuple(self._guarded(command, edit) for edit in outcome.edits),
+            outcome.jump_to,
+            outcome.message,
+        )
+
+    def _outcome(self, command: Command, result: object, framework: Framework) -> CommandResult:
+        if result is None:
+            return CommandResult()
+        if isinstance(result, list | tuple):
+            result = CommandResult(tuple(result))
+        if not isinstance(result, CommandResult):
+            raise self._command_failed(
+                command,
+                f"it returned {type(result).__name__}, not a CommandResult or a list of edits",
+            )
+        if not isinstance(result.edits, list | tuple):
+            raise self._command_failed(
+                command, f"its edits are of type {type(result.edits).__name__}, not a list"
+            )
+        wrong = next((e for e in result.edits if not callable(e)), None)
+        if wrong is not None:
+            raise self._command_failed(
+                command, f"it returned an edit of type {type(wrong).__name__}, not a function"
+            )
+        jump = result.jump_to
+        if jump is not None and not (isinstance(jump, str) and framework.item(jump) is not None):
+            raise self._command_failed(
+                command, f"it jumps to {jump!r}, which is not an item of {framework.id}"
+            )
+        if not isinstance(result.message, str):
+            raise self._command_failed(
+                command, f"its message is of type {type(result.message).__name__}, not text"
+            )
+        return result
+
+    def _guarded(self, command: Command, edit: Edit) -> Edit:
+        from assessor_tui.domain.records import Change
+
+        def guarded(editor: Editor) -> Change:
+            try:
+                change = edit(editor)
+            except EditRefused:
+                raise  # refused like any edit: the message says why, the command stays
+            except Exception as exc:
+                raise self._command_failed(command, f"an edit raised {_describe(exc)}") from None
+            if not isinstance(change, Change):
+                raise self._command_failed(
+                    command, f"an edit returned {type(change).__name__}, not a Change"
+                )
+            return change
+
+        return guarded
+
+    def _command_failed(self, command: Command, reason: str) -> CommandFailed:
+        self.failed_commands.setdefault(command, reason)
+        return CommandFailed(self._command_message(command))
+
+    def _command_message(self, command: Command) -> str:
+        return (
+            f"The {command.owner} plugin's command {command.title!r} failed and is disabled "
+            f"for this session: {self.failed_commands.get(command, 'it failed earlier')}"
+        )
+
     def load_user_frameworks(self, folder: Path | None) -> None:
         """YAML files dropped into the user's folder: invalid ones are reported, not fatal."""
         if folder is None:
@@ -280,6 +434,31 @@ def api_refusal(plugin: object) -> str | None:
     return f"needs plugin API {spec}, but this assessor provides plugin API {API_VERSION}"
 
 
+def _command(framework_id: str, title: str, run: CommandFunction, owner: str) -> Command:
+    """A command as registered, refused at once when it could never be called."""
+    if not (isinstance(framework_id, str) and isinstance(title, str) and title.strip()):
+        raise TypeError("register() takes a framework id and a title, both text")
+    if not callable(run):
+        raise TypeError(f"register() takes a function of (visit, framework), not {run!r}")
+    try:
+        parameters = inspect.signature(run).parameters.values()
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"command {title!r}: cannot read its parameters ({exc})") from None
+    names = tuple(  # what it names of COMMAND_ARGS, and anything else it cannot do without
+        p.name
+        for p in parameters
+        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        and (p.name in COMMAND_ARGS or p.default is p.empty)
+    )
+    unknown = [name for name in names if name not in COMMAND_ARGS]
+    if unknown:
+        raise TypeError(
+            f"command {title!r} takes {', '.join(unknown)}; a command may take "
+            f"{', '.join(COMMAND_ARGS)}"
+        )
+    return Command(framework_id, title.strip(), run, owner, names)
+
+
 def _describe(exc: BaseException) -> str:
     text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
@@ -305,5 +484,6 @@ def load_host(
         host.load_entry_points()
     host.collect_frameworks()
     host.collect_panels()
+    host.collect_commands()
     host.load_user_frameworks(frameworks_dir)
     return host

@@ -3,8 +3,9 @@
 import pluggy
 
 PROJECT = "assessor_tui"
-API_VERSION = "1.0"
-"""The plugin API's version: minor for additions, major for anything that breaks a plugin."""
+API_VERSION = "1.1"
+"""The plugin API's version: minor for additions, major for anything that breaks a plugin.
+1.1 added ``register_commands``."""
 
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)

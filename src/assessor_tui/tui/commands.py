@@ -1,4 +1,5 @@
-"""The command palette: jump to any criterion of the open visit, and the app's actions."""
+"""The command palette: jump to any criterion of the open visit, the app's actions, and the
+commands the framework's plugins offer."""
 
 from __future__ import annotations
 
@@ -8,6 +9,9 @@ from typing import TYPE_CHECKING
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+
+    from assessor_tui.plugins.host import Command
     from assessor_tui.tui.app import AssessorApp
 
 
@@ -36,14 +40,40 @@ class AssessorCommands(Provider):
                 ("screen.preview", "Preview the record of visit"),
                 ("screen.note", "Add a note to the current item"),
                 ("screen.start", "Start the visit clock"),
+                ("screen.submit", "Submit the visit to the moderator (after the quality check)"),
             ]
             panels = app.host.panels_for(app.opened.framework.id)
             actions += [(f"screen.panel({n})", f"Panel: {p.title}") for n, p in enumerate(panels)]
+        else:
+            from assessor_tui.tui.screens.review import is_moderator
+            from assessor_tui.tui.screens.visits import VisitsScreen
+
+            if isinstance(self.screen, VisitsScreen) and is_moderator(app.session):
+                actions.append(("screen.review", "Review the submitted visits (moderator)"))
         return actions
+
+    def _plugin_commands(self) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
+        """The open visit's framework's plugin commands, each titled with its plugin's name."""
+        app: AssessorApp = self.app  # type: ignore[assignment]
+        if app.opened is None:
+            return []
+        return [
+            (command.label, partial(self._run_command, command))
+            for command in app.host.commands_for(app.opened.framework.id)
+        ]
+
+    async def _run_command(self, command: Command) -> None:
+        from assessor_tui.tui.screens.workspace import WorkspaceScreen
+
+        screen = self.app.screen
+        if isinstance(screen, WorkspaceScreen):
+            await screen.run_command(command)
 
     async def discover(self) -> Hits:
         for action, text in self._actions():
             yield DiscoveryHit(text, partial(self.app.run_action, action))
+        for text, run in self._plugin_commands():
+            yield DiscoveryHit(text, run)
         for item_id, text in self._targets():
             yield DiscoveryHit(text, partial(self._jump, item_id))
 
@@ -53,6 +83,10 @@ class AssessorCommands(Provider):
             score = matcher.match(text)
             if score > 0:
                 yield Hit(score, matcher.highlight(text), partial(self.app.run_action, action))
+        for text, run in self._plugin_commands():
+            score = matcher.match(text)
+            if score > 0:
+                yield Hit(score, matcher.highlight(text), run)
         for item_id, text in self._targets():
             score = matcher.match(text)
             if score > 0:

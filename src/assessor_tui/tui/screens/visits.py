@@ -60,6 +60,13 @@ class VisitsScreen(Screen[None]):
             "S", "sync", "Sync", id="visits.sync", tooltip="Sync with the server; settle conflicts"
         ),
         Binding(
+            "R",
+            "review",
+            "Review",
+            id="visits.review",
+            tooltip="Moderators: the submitted visits on the server; return or accept them",
+        ),
+        Binding(
             "f",
             "frameworks",
             "Frameworks",
@@ -81,6 +88,7 @@ class VisitsScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[dict[str, Any]] = []
+        self.moderator = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,7 +103,7 @@ class VisitsScreen(Screen[None]):
         table.add_columns("School", "Framework", "Type", "Date", "Status", "Done", "Sync")
         self.reload()
         table.focus()
-        self._warm_up()
+        self.call_after_refresh(self._warm_up)  # after the first frame: no GIL contention
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="warm-up",
           description="Loading the workspace")
@@ -104,16 +112,29 @@ class VisitsScreen(Screen[None]):
         the first visit does not wait for them."""
         import importlib
 
+        self.app.host_loader.start()  # the plugins too, in a thread of their own
         for module in ("workspace", "note", "writeup", "search", "preview"):
             importlib.import_module(f"assessor_tui.tui.screens.{module}")
 
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Review is a moderator's: shown, and bound, only for a moderator's store."""
+        if action == "review":
+            return self.moderator
+        return True
+
     def reload(self) -> None:
+        from assessor_tui.tui.screens.review import is_moderator
+
         session = self.app.session
         if session is None:
             return
+        moderator = is_moderator(session)
+        if moderator != self.moderator:
+            self.moderator = moderator
+            self.refresh_bindings()
         self.summaries = [s for s in visit_rows(session.visits()) if not s.get("archived")]
         self._fill()
 
@@ -137,7 +158,9 @@ class VisitsScreen(Screen[None]):
                 table.add_row(*cells, key=s["id"])
                 shown += 1
         empty = self.query_one("#visits-empty", Static)
-        if not self.summaries:
+        if not self.summaries and self.moderator:
+            empty.update("No visits of your own. Press R for the visits waiting for review.")
+        elif not self.summaries:
             empty.update("No visits yet. Press n to create one.")
         elif not shown:
             empty.update("No visit matches the filter. Press escape to clear it.")
@@ -177,6 +200,11 @@ class VisitsScreen(Screen[None]):
         from assessor_tui.tui.screens.sync import SyncScreen
 
         self.app.push_screen(SyncScreen())
+
+    def action_review(self) -> None:
+        from assessor_tui.tui.screens.review import ReviewScreen
+
+        self.app.push_screen(ReviewScreen())
 
     def action_frameworks(self) -> None:
         from assessor_tui.tui.screens.frameworks import FrameworksScreen

@@ -17,11 +17,13 @@ from assessor_tui.tui.screens.note import NoteDraft, NoteScreen
 from assessor_tui.tui.widgets.criteria_tree import CriteriaTree
 from assessor_tui.tui.widgets.item_view import Edit, ItemView
 from assessor_tui.tui.widgets.panels import TextPanel
+from assessor_tui.tui.widgets.read_only import header_notice, read_only_reason, refused
 from assessor_tui.tui.widgets.visit_header import WARN_AT, VisitHeader, clock_text
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
+    from assessor_tui.plugins.host import Command
     from assessor_tui.session import OpenVisit
     from assessor_tui.tui.app import AssessorApp
 
@@ -78,6 +80,13 @@ class WorkspaceScreen(Screen[None]):
             tooltip="Summary, recommendations, action points and findings",
         ),
         Binding(
+            "U",
+            "submit",
+            "Submit",
+            id="workspace.submit",
+            tooltip="Quality check, then submit to the moderator; frozen until returned",
+        ),
+        Binding(
             "slash", "search", "Search", id="workspace.search", tooltip="Search criteria and notes"
         ),
         Binding(
@@ -94,6 +103,8 @@ class WorkspaceScreen(Screen[None]):
         self.save_failures = 0
         self.warned: set[int] = set()
         self.timers: list[Timer] = []
+        self.copy = False
+        """A read-only copy of an earlier visit (read once: it does not change while open)."""
 
     @property
     def opened(self) -> OpenVisit:
@@ -119,9 +130,11 @@ class WorkspaceScreen(Screen[None]):
         header.title = f"{visit.school.name} · {opened.framework.title}" + (
             f" · {vt.title}" if vt else ""
         )
+        self.copy = opened.read_only
         tree = self.query_one(CriteriaTree)
         tree.build(visit)
         self._refresh_header()
+        self._show_lock()
         self.timers = [
             self.set_interval(SAVE_EVERY, self._autosave),
             self.set_interval(1, self._tick),
@@ -148,6 +161,19 @@ class WorkspaceScreen(Screen[None]):
         header.sync_state = f"{opened.summary()['pending_changes']} to sync"
         self._tick()
 
+    def read_only_reason(self) -> str | None:
+        return read_only_reason(self.opened, copy=self.copy)
+
+    def refuse(self) -> bool:
+        """True, having said why in one notification, when the visit cannot be edited."""
+        return refused(self, copy=self.copy)
+
+    def _show_lock(self) -> None:
+        """The header says read-only (and why), or shows the moderator's comment; the text
+        boxes of a read-only visit take no typing."""
+        self.query_one(VisitHeader).notice = header_notice(self.opened, copy=self.copy)
+        self.query_one(ItemView).set_locked(self.read_only_reason() is not None)  # no typing
+
     def _tick(self) -> None:
         if self.app.opened is None:  # closed; the screen is on its way out
             return
@@ -165,13 +191,18 @@ class WorkspaceScreen(Screen[None]):
 
     # ------------------------------------------------------------ editing
 
-    def stage(self, edit: Edit, item_ids: list[str]) -> bool:
-        """Validate and apply in memory at once; the autosave makes it durable."""
+    def stage(self, edit: Edit | list[Edit], item_ids: list[str]) -> bool:
+        """Validate and apply in memory at once (a list: all or none); the autosave makes it
+        durable."""
         opened = self.opened
+        if self.refuse():
+            self.query_one(ItemView).update_state(opened.visit)  # a refused tick is put back
+            return False
         try:
-            changes = opened.stage(edit)
+            changes = opened.stage(*(edit if isinstance(edit, list) else [edit]))
         except EditRefused as exc:
             self.notify(str(exc), severity="error")
+            self.query_one(ItemView).update_state(opened.visit)
             return False
         if opened.visit.started_at is None and changes[0].type != "visit":
             opened.stage(lambda e: e.start(at=self.app.now()))  # the first edit starts the clock
@@ -262,6 +293,8 @@ class WorkspaceScreen(Screen[None]):
         self.stage(lambda e: e.set_level_by_position(item.id, position), [item.id])
 
     def action_note(self) -> None:
+        if self.refuse():
+            return
         item_id = self.current_item_id()
         item = self.opened.framework.item(item_id) if item_id else None
         title = f"{item.id} {item.title}" if item else "the visit"
@@ -275,6 +308,8 @@ class WorkspaceScreen(Screen[None]):
     def action_link_note(self) -> None:
         from assessor_tui.tui.screens.link_note import LinkNoteScreen
 
+        if self.refuse():
+            return
         item_id = self.current_item_id()
         item = self.opened.framework.item(item_id) if item_id else None
         candidates = [n for n in self.opened.visit.notes if item_id not in n.item_ids]
@@ -301,6 +336,8 @@ class WorkspaceScreen(Screen[None]):
         )
 
     def action_start(self) -> None:
+        if self.refuse():
+            return
         if self.opened.visit.started_at is not None:
             self.notify("The clock is already running.")
             return
@@ -323,6 +360,32 @@ class WorkspaceScreen(Screen[None]):
         if widget is not None:
             self.app.push_screen(PluginPanelScreen(panels[index], widget))
 
+    async def run_command(self, command: Command) -> None:
+        """Run a plugin's command (the palette lists them): its edits are staged like the
+        assessor's own, so they are validated, autosaved and may start the clock; then it may
+        move to an item and say something. One that fails is disabled, with the reason."""
+        from assessor_tui.plugins.host import CommandFailed
+
+        self.stage_typed_text()
+        opened = self.opened
+        try:
+            outcome = self.app.host.run_command(
+                command, opened.visit, opened.framework, self.current_item_id()
+            )
+        except CommandFailed as exc:
+            self.notify(str(exc), severity="error", timeout=10)
+            return
+        view = self.query_one(ItemView)
+        if outcome.edits:
+            if not self.stage(list(outcome.edits), []):
+                return
+            if view.item is not None:  # its text boxes show what the command wrote
+                await view.show(view.item, self.opened.visit)
+        if outcome.jump_to:
+            self.jump_to(outcome.jump_to)
+        if outcome.message or not (outcome.edits or outcome.jump_to):
+            self.notify(outcome.message or f"{command.title}: nothing to do.")
+
     def action_preview(self) -> None:
         from assessor_tui.tui.screens.preview import PreviewScreen
 
@@ -343,6 +406,62 @@ class WorkspaceScreen(Screen[None]):
         self.query_one(CriteriaTree).relabel(visit)
         self.query_one(ItemView).update_state(visit)
         self._refresh_header()
+        self._show_lock()
+
+    # ------------------------------------------------------------ submitting
+
+    def action_submit(self) -> None:
+        """Show the quality check and the findings, ask, then freeze the visit."""
+        from assessor_tui.tui.screens.submit import SubmitScreen
+
+        self.stage_typed_text()
+        if self.refuse():
+            return
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.submit_now()
+
+        self.app.push_screen(SubmitScreen(self.opened), done)
+
+    def submit_now(self) -> None:
+        """`Session.submit`, as `assessor submit` does it. The session opens the visit
+        afresh, so it is saved and let go first, then opened again, now frozen."""
+        session = self.app.session
+        assert session is not None
+        visit_id = self.opened.file.visit_id
+        for timer in self.timers:
+            timer.pause()
+        try:
+            self.app.close_visit()
+        except Exception as exc:  # not saved: nothing is submitted, the edits stay staged
+            self._save_failed(exc)
+            for timer in self.timers:
+                timer.resume()
+            return
+        error: Exception | None = None
+        try:
+            session.submit(visit_id)
+        except Exception as exc:  # refused, or not written: said below, the visit reopened
+            error = exc
+        try:
+            self.app.opened = session.open(visit_id)
+        except Exception as exc:  # saved and closed: back to the list, which shows its state
+            self.notify(f"Could not open the visit again: {exc}", severity="error", timeout=10)
+            self.app.pop_screen()
+            return
+        for timer in self.timers:
+            timer.resume()
+        self.on_screen_resume()
+        if error is not None:
+            self.notify(f"Not submitted: {error}", severity="error", timeout=10)
+            return
+        self.query_one(VisitHeader).save_state = "✓ saved"
+        self.notify(
+            "Submitted: the visit is frozen (read-only) until the moderator returns it. "
+            "It is sent at the next sync.",
+            timeout=10,
+        )
 
     def action_leave(self) -> None:
         """Save at once on leaving; a failed save keeps the workspace open."""

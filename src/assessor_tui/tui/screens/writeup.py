@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -15,6 +15,7 @@ from assessor_tui.domain.edits import EditRefused
 from assessor_tui.frameworks.model import Actions, Framework
 from assessor_tui.tui.widgets.item_view import ItemView
 from assessor_tui.tui.widgets.panels import ActionsPanel
+from assessor_tui.tui.widgets.read_only import read_only_reason, refused
 
 if TYPE_CHECKING:
     from assessor_tui.session import OpenVisit
@@ -42,6 +43,12 @@ class WriteUpScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save", id="writeup.save", tooltip="Save the summary now"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.locked: str | None = None
+        """Why the visit cannot be edited (None: it can)."""
+        self.told = False
+
     @property
     def opened(self) -> OpenVisit:
         assert self.app.opened is not None
@@ -50,8 +57,19 @@ class WriteUpScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         visit = self.opened.visit
         item = actions_item(self.opened.framework, visit.visit_type)
+        self.locked = read_only_reason(self.opened)
         yield Header()
         with VerticalScroll(id="writeup"):
+            if self.locked:
+                yield Static(self.locked, id="writeup-read-only", classes="message", markup=False)
+            if visit.moderator_comment:
+                yield Label(
+                    "Returned by the moderator: what to change"
+                    if visit.status == "returned"
+                    else "The moderator's comment",
+                    classes="subtitle",
+                )
+                yield Static(visit.moderator_comment, id="moderator-comment", markup=False)
             yield Label("Summary", classes="subtitle")
             yield TextArea(visit.summary, id="summary", soft_wrap=True)
             yield Label("Recommendations", classes="subtitle")
@@ -64,8 +82,13 @@ class WriteUpScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = f"write-up: {self.opened.visit.school.name}"
-        self.query_one("#summary", TextArea).focus()
+        self.sub_title = f"write-up: {self.opened.visit.school.name}" + (
+            " (read-only)" if self.locked else ""
+        )
+        summary = self.query_one("#summary", TextArea)
+        summary.read_only = self.locked is not None
+        self.query_one("#add-recommendation", Input).disabled = self.locked is not None
+        summary.focus()
 
     def _recommendations(self) -> str:
         recs = self.opened.visit.recommendations
@@ -79,6 +102,8 @@ class WriteUpScreen(Screen[None]):
         )
 
     def _stage(self, edit) -> None:
+        if refused(self):
+            return
         try:
             self.opened.stage(edit)
         except EditRefused as exc:
@@ -99,6 +124,12 @@ class WriteUpScreen(Screen[None]):
         if text.strip():
             self._stage(lambda e: e.add_recommendation(text))
             event.input.value = ""
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing into the read-only summary is refused, and said once (not per key)."""
+        typing = event.is_printable and isinstance(self.focused, TextArea)
+        if self.locked and typing and not self.told:
+            self.told = refused(self)
 
     def action_save(self) -> None:
         text = self.query_one("#summary", TextArea).text

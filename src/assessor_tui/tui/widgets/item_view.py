@@ -8,7 +8,7 @@ from collections.abc import Callable
 from textual import on
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.widgets import Input, Label, SelectionList, Static
+from textual.widgets import Input, Label, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
 from assessor_tui.domain.edits import Editor
@@ -25,8 +25,17 @@ def tick_prompt(text: str, checked: bool) -> str:
     return f"{'✔' if checked else '○'} {text}"
 
 
-def sync_ticks(selection_list: SelectionList[str], texts: dict[str, str]) -> None:
-    """Refresh each entry's glyph after a tick."""
+def sync_ticks(
+    selection_list: SelectionList[str], texts: dict[str, str], ticked: set[str] | None = None
+) -> None:
+    """Refresh each entry's glyph after a tick; with ``ticked``, first make the list show
+    exactly those ticks (a refused tick is put back)."""
+    if ticked is not None:
+        for entry_id in texts:
+            if entry_id in ticked and entry_id not in selection_list.selected:
+                selection_list.select(entry_id)
+            elif entry_id not in ticked and entry_id in selection_list.selected:
+                selection_list.deselect(entry_id)
     selected = set(selection_list.selected)
     for entry_id, text in texts.items():
         selection_list.replace_option_prompt(entry_id, tick_prompt(text, entry_id in selected))
@@ -56,6 +65,8 @@ class ItemView(VerticalScroll):
         self.framework = framework
         self.item: Item | None = None
         self.visit: Visit | None = None
+        self.locked = False
+        """A read-only visit: text boxes take no typing (edit keys are refused elsewhere)."""
         self.can_focus = True
 
     async def show(self, item: Item, visit: Visit) -> None:
@@ -63,7 +74,16 @@ class ItemView(VerticalScroll):
         self.item, self.visit = item, visit
         await self.remove_children()
         await self.mount_all(list(self._widgets(item, visit)))
+        self.set_locked(self.locked)
         self.scroll_home(animate=False)
+
+    def set_locked(self, locked: bool) -> None:
+        """Text boxes take no typing on a read-only visit (what is shown stays readable)."""
+        self.locked = locked
+        for field in self.query(Input):
+            field.disabled = locked
+        for area in self.query(TextArea):
+            area.read_only = locked
 
     def update_state(self, visit: Visit) -> None:
         """The same item after an edit: update in place, so a key repaints at once."""
@@ -75,6 +95,8 @@ class ItemView(VerticalScroll):
             level = visit.level(item.id)
             for card in self.query(".level-card").results(Static):
                 selected = card.name == level
+                if card.has_class("-selected") == selected:
+                    continue  # restyling a card costs a millisecond; most keys change two
                 card.set_class(selected, "-selected")
                 card.border_title = ("▶ " if selected else "") + str(
                     card.border_title or ""
@@ -84,6 +106,12 @@ class ItemView(VerticalScroll):
                 strip.update(self._strip(item, visit))
             if item.checklist:
                 self.query_one("#checklist-count", Static).update(self._checklist_line(item, visit))
+                judgement = visit.judgements.get(item.id)
+                sync_ticks(
+                    self.query_one("#checklist", SelectionList),
+                    {e.id: e.text for e in item.checklist.items},
+                    set(judgement.checked) if judgement else set(),
+                )
             self.query_one("#notes", Static).update(self._notes_text(item.id, visit))
         else:
             from assessor_tui.tui.widgets.panels import Panel

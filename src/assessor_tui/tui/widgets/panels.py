@@ -29,6 +29,7 @@ from assessor_tui.tui.widgets.item_view import (
     sync_ticks,
     tick_prompt,
 )
+from assessor_tui.tui.widgets.read_only import refused
 
 
 class Panel(Vertical):
@@ -47,8 +48,11 @@ class Panel(Vertical):
         self.visit = visit
 
     def ask(self, title: str, fields: list[tuple[str, str, str]], then) -> None:
+        """A form for an edit; refused before anything is typed when the visit is read-only."""
         from assessor_tui.tui.screens.form import FormScreen
 
+        if refused(self):
+            return
         self.app.push_screen(FormScreen(title, fields), lambda v: v is not None and then(v))
 
 
@@ -207,6 +211,11 @@ class ChecklistPanel(Panel):
     def refresh_from(self, visit: Visit) -> None:
         super().refresh_from(visit)
         self.query_one("#tick-count", Static).update(self._count(visit))
+        sync_ticks(
+            self.query_one("#ticks", SelectionList),
+            {e.id: f"{e.id}. {e.text}" for e in self.item.items},
+            set(visit.ticks.get(self.item.id, ())),
+        )
 
     @on(SelectionList.SelectionToggled, "#ticks")
     def _toggled(self, event: SelectionList.SelectionToggled) -> None:

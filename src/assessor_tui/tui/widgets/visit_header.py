@@ -37,7 +37,18 @@ def clock_text(
 
 
 class VisitHeader(Widget):
-    """Two lines that answer: where am I, how long is left, what is not done, is it saved."""
+    """Two lines that answer: where am I, how long is left, what is not done, is it saved;
+    and a third, only when there is something to say: read-only and why, or the
+    moderator's comment on a returned visit."""
+
+    DEFAULT_CSS = """
+    VisitHeader #vh-notice {
+        height: auto;
+        max-height: 3;
+        text-style: bold;
+        color: $warning;
+    }
+    """
 
     title: reactive[str] = reactive("")
     clock: reactive[str] = reactive("")
@@ -45,6 +56,7 @@ class VisitHeader(Widget):
     save_state: reactive[str] = reactive("saved")
     sync_state: reactive[str] = reactive("")
     minutes_left: reactive[int] = reactive(999)
+    notice: reactive[str] = reactive("")
 
     def compose(self) -> ComposeResult:
         yield Static(id="vh-title")
@@ -52,6 +64,7 @@ class VisitHeader(Widget):
             yield Static(id="vh-clock")
             yield Static(id="vh-coverage")
             yield Static(id="vh-save")
+        yield Static(id="vh-notice", markup=False)
 
     def watch_title(self, value: str) -> None:
         self.query_one("#vh-title", Static).update(value)
@@ -71,6 +84,12 @@ class VisitHeader(Widget):
 
     def watch_sync_state(self) -> None:
         self.query_one("#vh-save", Static).update(self._save_line())
+
+    def watch_notice(self, value: str) -> None:
+        notice = self.query_one("#vh-notice", Static)
+        notice.update(value)
+        notice.display = bool(value)
+        self.styles.height = "auto" if value else 2
 
     def watch_minutes_left(self, left: int) -> None:
         self.set_class(left <= WARN_AT[0], "-warn")
