@@ -332,3 +332,26 @@ def test_ticks_feed_the_sectors_rule(store: Cli) -> None:
     assert any(f["message"] == "2 of 7 sectors: 5 needed" for f in shown["findings"])
     bad = store("visits", "tick", vid, "partnerships-1", "circus")
     assert bad.stderr.startswith("assessor: 'circus' is not on the checklist of partnerships-1")
+
+
+def test_submit_runs_the_quality_check_first(store: Cli) -> None:
+    """`assessor submit` refuses a record with problems, as the app does, and freezes one
+    that has only warnings, printing them."""
+    norfolk = new_visit(
+        store, "--framework", "norfolk-sipp", "--type", "visit-1", "--school", "Pond Lane"
+    )
+    store("visits", "note", norfolk, "Met the head and the chair", check=True)
+    refused = store("submit", norfolk)
+    assert refused.returncode == 1
+    (line,) = refused.stderr.splitlines()
+    assert line.startswith("assessor: not submitted: the record cannot be finalised yet (")
+    assert "Summary of activities is empty" in line
+    shown = json.loads(store("visits", "show", norfolk, "--json", check=True).stdout)
+    assert shown["visit"]["status"] == "in_progress"
+
+    ba = new_visit(store, "--framework", "ba-sef", "--school", "Hill School")
+    store("visits", "judge", ba, "2.4", "developing", check=True)
+    done = store("visits", "submit", ba, check=True)  # `assessor submit` is the same
+    assert "warning: 2.4 Strategies for early intervention: rated Developing" in done.stderr
+    shown = json.loads(store("visits", "show", ba, "--json", check=True).stdout)
+    assert shown["visit"]["status"] == "submitted"

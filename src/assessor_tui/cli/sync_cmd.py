@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from assessor_tui.cli import passphrase as pw
 from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError, print_json, print_table
+from assessor_tui.cli.visits_cmd import cmd_submit
 
 if TYPE_CHECKING:
     from assessor_tui.sync.client import SyncClient
@@ -178,12 +179,6 @@ def cmd_sync(ctx: Context) -> int:
             + (" (the server was restored: resynced in full)" if report.reset else "")
         )
         print(f"Next: {report.next_step}")
-    return 0
-
-
-def cmd_submit(ctx: Context) -> int:
-    opened = ctx.session().submit(ctx.args.id)
-    print(f"Submitted {opened.file.visit_id}; it is frozen. Run `assessor sync` to send it.")
     return 0
 
 

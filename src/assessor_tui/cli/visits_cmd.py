@@ -54,6 +54,9 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
     new.add_argument("--assessor", default="", metavar="NAME")
     new.add_argument("--json", action="store_true")
 
+    submit = leaf("submit", "submit a visit for moderation (freezes it)", cmd_submit)
+    submit.add_argument("id", help="visit id (or a unique prefix of it)")
+
     ls = leaf("list", "every visit in the store", cmd_list)
     ls.add_argument("--json", action="store_true")
 
@@ -429,4 +432,24 @@ def cmd_tick(ctx: Context) -> int:
     opened = ctx.session().open(a.id)
     opened.edit(lambda e: e.tick(a.item, a.entry, checked=not a.off))
     opened.close()
+    return 0
+
+
+def cmd_submit(ctx: Context) -> int:
+    """The same gate as the app's: the framework's quality check first, problems refuse."""
+    from assessor_tui import reports
+
+    session = ctx.session()
+    opened = session.open(ctx.args.id)
+    try:
+        warnings = reports.ensure_ready(opened.visit, opened.framework, session.host)
+        warnings += [f for f in opened.findings() if f.severity != "info"]
+    except reports.RecordNotReady as exc:
+        raise CommandError(f"not submitted: {exc}") from None
+    finally:
+        opened.close()
+    for finding in warnings:  # shown, as the app's submit dialog shows them; not blocking
+        print(f"{finding.severity}: {finding.message}", file=sys.stderr)
+    opened = session.submit(ctx.args.id)
+    print(f"Submitted {opened.file.visit_id}; it is frozen. Run `assessor sync` to send it.")
     return 0
