@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from assessor_tui.cli import passphrase as pw
 from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError, print_json, print_table
-from assessor_tui.domain.visit import NoteSource
+from assessor_tui.domain.kinds import NOTE_SOURCES
 
 if TYPE_CHECKING:
     from assessor_tui.session import OpenVisit
@@ -82,7 +82,7 @@ def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser)
         metavar="ID",
         help="link to a criterion (repeatable)",
     )
-    note.add_argument("--source", default="other", choices=NoteSource.__args__)
+    note.add_argument("--source", default="other", choices=NOTE_SOURCES)
     note.add_argument("--with", dest="with_whom", default="", metavar="WHO")
 
     tick = leaf("tick", "tick a checklist entry (an ICE Mark sector, an agenda item)", cmd_tick)

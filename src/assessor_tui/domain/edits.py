@@ -14,8 +14,9 @@ from typing import Any
 
 from assessor_tui.domain.clock import HybridClock
 from assessor_tui.domain.ids import item_record_id, new_id
+from assessor_tui.domain.kinds import NOTE_SOURCES
 from assessor_tui.domain.records import Change, Op, Record, RecordType
-from assessor_tui.domain.visit import NoteSource, Visit
+from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import (
     Actions,
     Checklist,
@@ -31,7 +32,6 @@ from assessor_tui.frameworks.model import (
 )
 
 MAX_TEXT = 100_000
-NOTE_SOURCES: tuple[NoteSource, ...] = ("interview", "observation", "document", "data", "other")
 FROZEN = ("submitted", "accepted")
 STATUS_MOVES = {
     "planned": {"in_progress"},

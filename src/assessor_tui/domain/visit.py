@@ -11,8 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from assessor_tui.domain.kinds import NoteSource
+
 VisitStatus = Literal["planned", "in_progress", "submitted", "returned", "accepted"]
-NoteSource = Literal["interview", "observation", "document", "data", "other"]
 
 
 class _Model(BaseModel):

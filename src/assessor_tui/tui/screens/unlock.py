@@ -11,10 +11,8 @@ from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 
-from assessor_tui.session import Session
-from assessor_tui.store import StoreError, Vault
-
 if TYPE_CHECKING:
+    from assessor_tui.session import Session
     from assessor_tui.tui.app import AssessorApp
 
 MIN_LENGTH = 8
@@ -60,6 +58,9 @@ class UnlockScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="unlock", description="Unlocking")
     def _unlock(self, passphrase: str) -> None:
+        from assessor_tui.session import Session  # here, in the worker: off the first frame
+        from assessor_tui.store import StoreError
+
         try:
             session = Session.unlock(self.app.data_dir, passphrase, self.app.host_loader)
         except StoreError as exc:
@@ -134,6 +135,9 @@ class CreateStoreScreen(Screen[None]):
         description="Creating the store",
     )
     def _init(self, passphrase: str) -> None:
+        from assessor_tui.session import Session  # here, in the worker: off the first frame
+        from assessor_tui.store import StoreError, Vault
+
         try:
             vault, recovery_key = Vault.init(self.app.data_dir, passphrase)
         except StoreError as exc:
