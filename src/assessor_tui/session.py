@@ -17,11 +17,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from assessor_tui.domain.records import Change, Record, apply_change
 from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.store import StoreError, Vault
 from assessor_tui.store.repository import Repository, VisitFile, VisitNotFound
@@ -31,29 +28,15 @@ if TYPE_CHECKING:
     from assessor_tui.domain.coverage import Coverage
     from assessor_tui.domain.edits import Editor
     from assessor_tui.domain.findings import Finding
+    from assessor_tui.domain.records import Change, Record
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
     from assessor_tui.plugins.host import PluginHost
 
-EXPORT_FORMAT = "assessor-visit"
 
 
 class SessionError(StoreError):
     """A request the session cannot carry out; the message says why."""
-
-
-class ExportFile(BaseModel):
-    """A visit exported losslessly: every record with its clocks, the change log, files."""
-
-    model_config = ConfigDict(extra="forbid", defer_build=True)  # built on first import
-
-    format: Literal["assessor-visit"]
-    version: Literal[1]
-    exported_at: str
-    visit: dict[str, Any]
-    records: list[Record]
-    outbox: list[Change]
-    blobs: dict[str, str] = {}
 
 
 @dataclass
@@ -104,6 +87,8 @@ class OpenVisit:
 
     def stage(self, *edits: Callable[[Editor], Change]) -> list[Change]:
         """Validate every edit, then apply them all in memory; nothing is written yet."""
+        from assessor_tui.domain.records import apply_change
+
         editor = self.editor
         changes = [edit(editor) for edit in edits]
         with self._guard:
@@ -210,6 +195,7 @@ class OpenVisit:
         if record is None:
             raise SessionError(f"the record of conflict '{conflict_id}' is not in this visit")
         from assessor_tui.domain.ids import new_id
+        from assessor_tui.domain.records import Change
 
         field = doc["field"]
         clock = self.session.repo.clock
@@ -396,6 +382,8 @@ class Session:
     # ------------------------------------------------------------ export / import
 
     def export(self, visit_ref: str) -> dict[str, Any]:
+        from assessor_tui.domain.exchange import EXPORT_FORMAT, ExportFile
+
         opened = self.open(visit_ref)
         blobs = {
             e.blob_id: base64.b64encode(self.vault.get_blob(e.blob_id)).decode()
@@ -413,6 +401,10 @@ class Session:
         ).model_dump(mode="json")
 
     def import_visit(self, data: Any) -> str:
+        from pydantic import ValidationError
+
+        from assessor_tui.domain.exchange import ExportFile
+
         try:
             export = ExportFile.model_validate(data)
         except ValidationError as exc:
