@@ -16,6 +16,7 @@ from tests.sync.helpers import fill, laptop, login, outbox_size, server_stats, s
 from tests.tui.conftest import BUILT_INS
 
 from assessor_tui.plugins.host import PluginHost
+from assessor_tui.sync import engine
 from assessor_tui.sync.client import SyncClient, Unreachable
 
 FAULTS = ["drop_request", "drop_response", "duplicate", "delay"]
@@ -29,8 +30,11 @@ def host() -> PluginHost:
 
 
 def test_a_faulty_network_loses_and_duplicates_nothing(
-    server: ServerProcess, tmp_path: Path, host: PluginHost
+    server: ServerProcess, tmp_path: Path, host: PluginHost, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Small batches and pages, so the scripted faults fall on many requests.
+    monkeypatch.setattr(engine, "MAX_BATCH_CHANGES", 500)
+    monkeypatch.setattr(engine, "PULL_PAGE", 500)
     rng = random.Random(5)
     script = [rng.choice([*FAULTS, "ok", "ok"]) for _ in range(60)]
     proxy = FaultyProxy(server.url, ["drop_response", "duplicate", *script])

@@ -7,6 +7,7 @@ FastAPI's thread pool, because the data layer is synchronous SQLAlchemy.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -236,21 +237,25 @@ def create_app(service: Service) -> FastAPI:
     def me(who: Auth) -> WhoAmI:
         return service.whoami(who)
 
-    @app.post(f"{API_PREFIX}/sync/push", tags=["sync"])
-    def push(body: PushRequest, who: Auth) -> PushResponse:
-        return service.push(who, body)
+    # Push and pull answer with JSON the service built (the stored answer of a batch,
+    # a page spliced from stored bodies): re-validating 10,000 changes per request
+    # through the response model cost more than the database work.
+    @app.post(f"{API_PREFIX}/sync/push", tags=["sync"], response_model=PushResponse)
+    def push(body: PushRequest, who: Auth) -> Response:
+        return Response(service.push_json(who, body), media_type="application/json")
 
-    @app.get(f"{API_PREFIX}/sync/pull", tags=["sync"])
+    @app.get(f"{API_PREFIX}/sync/pull", tags=["sync"], response_model=PullResponse)
     def pull(
         request: Request,
         who: Auth,
         cursor: Annotated[str, Query(max_length=200)] = "",
         limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
-    ) -> PullResponse:
+    ) -> Response:
         unknown = set(request.query_params) - {"cursor", "limit"}
         if unknown:
             raise Invalid(f"unknown query parameter '{sorted(unknown)[0][:50]}'")
-        return service.pull(who, cursor or None, limit)
+        return Response(service.pull_json(who, cursor or None, limit),
+                        media_type="application/json")
 
     @app.get(f"{API_PREFIX}/visits", tags=["visits"])
     def visits(who: Auth) -> list[VisitSummary]:
@@ -311,4 +316,9 @@ class _TooMany(ServiceError):
 def app_from_env() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     """The uvicorn factory: each worker process builds its own engine from the URL."""
     url = os.environ.get(db.DB_ENV) or db.default_url()
-    return create_app(Service(db.make_engine(url)))  # type: ignore[return-value]
+    app = create_app(Service(db.make_engine(url)))
+    # Everything loaded so far lives as long as the process: move it out of the cyclic
+    # collector's reach, so the collections a large push triggers scan only what the
+    # requests allocate (a push of 10,000 changes spent a seventh of its time there).
+    gc.freeze()
+    return app  # type: ignore[return-value]

@@ -51,6 +51,9 @@ class VisitFile:
     tables: dict[str, dict[str, Any]] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
     _doc_ids: dict[str, str] = field(default_factory=dict)
+    saves: int = 0
+    """Durable writes made through this object (a write that would change nothing is
+    skipped, so a caller can tell whether, say, a re-pulled page changed the visit)."""
 
     @classmethod
     def load(cls, visit_id: str, storage: EncryptedStorage) -> VisitFile:
@@ -108,26 +111,40 @@ class VisitFile:
         rejected: Iterable[dict[str, Any]] = (),
         resolved: Iterable[str] = (),
     ) -> list[Record]:
-        """Apply, acknowledge, keep conflicts and refusals: one durable write, or nothing."""
+        """Apply, acknowledge, keep conflicts and refusals: one durable write, or nothing.
+
+        Each record touched is serialised once, however many changes it took, and new
+        document ids are counted on from the largest (not searched for per change). When
+        the result equals what is on disk (a page pulled again) nothing is written.
+        """
         before_tables = {k: dict(v) for k, v in self.tables.items()}
         before_records, before_ids = dict(self.records), dict(self._doc_ids)
         touched: list[Record] = []
         try:
             self.tables.setdefault(CONFLICTS, {})
             self.tables.setdefault(REJECTED, {})
+            next_record = next_logged = 0
+            changed: dict[str, str] = {}  # record id -> doc id, records that differ now
             for change in changes:
                 if change.visit_id != self.visit_id:
                     raise ValueError(f"change {change.id} is for another visit")
-                record = apply_change(self.records.get(change.record_id), change)
-                doc_id = self._doc_ids.get(record.id) or self._next_id(self.tables[RECORDS])
-                self._doc_ids[record.id] = doc_id
-                self.records[record.id] = record
-                self.tables[RECORDS][doc_id] = record.model_dump(mode="json")
+                old = self.records.get(change.record_id)
+                record = apply_change(old, change)
+                if record != old:
+                    doc_id = self._doc_ids.get(record.id)
+                    if doc_id is None:
+                        next_record = next_record or int(self._next_id(self.tables[RECORDS]))
+                        doc_id, next_record = str(next_record), next_record + 1
+                        self._doc_ids[record.id] = doc_id
+                    self.records[record.id] = record
+                    changed[record.id] = doc_id
                 if log:
-                    self.tables[OUTBOX][self._next_id(self.tables[OUTBOX])] = change.model_dump(
-                        mode="json"
-                    )
+                    next_logged = next_logged or int(self._next_id(self.tables[OUTBOX]))
+                    self.tables[OUTBOX][str(next_logged)] = change.model_dump(mode="json")
+                    next_logged += 1
                 touched.append(record)
+            for record_id, doc_id in changed.items():
+                self.tables[RECORDS][doc_id] = self.records[record_id].model_dump(mode="json")
             gone = set(acked)
             if gone:
                 self.tables[OUTBOX] = {
@@ -140,7 +157,9 @@ class VisitFile:
             for conflict_id in resolved:
                 self.tables[CONFLICTS].pop(conflict_id, None)
             self._drop_superseded_conflicts()
-            self.storage.write(self.tables)
+            if self.tables != before_tables:
+                self.storage.write(self.tables)
+                self.saves += 1
         except BaseException:
             self.tables.clear()
             self.tables.update(before_tables)
@@ -300,6 +319,34 @@ class Repository:
         doc["file_mtime_ns"] = _mtime_ns(self._path(vf.visit_id))
         self.vault.index().table(SUMMARIES).upsert(doc, Query().id == vf.visit_id)
         stamp = vf.latest_stamp()
+        if stamp and stamp > (self._setting("last_stamp") or ""):
+            self.set_setting("last_stamp", stamp)
+
+    def put_summaries(
+        self, items: Iterable[tuple[VisitFile, dict[str, Any]]], *, existing_only: bool = False
+    ) -> None:
+        """Several visits' summaries in one index write, not one each (a sync refreshes
+        every visit it wrote at the end). Fields are merged into an existing summary, as
+        `put_summary` does; ``existing_only`` updates only visits that have one, as
+        `note_sync` does."""
+        docs: dict[str, dict[str, Any]] = {}
+        stamp = ""
+        for vf, summary in items:
+            doc = copy.deepcopy(summary)
+            doc["id"] = vf.visit_id
+            doc["file_mtime_ns"] = _mtime_ns(self._path(vf.visit_id))
+            docs[vf.visit_id] = doc
+            stamp = max(stamp, vf.latest_stamp())
+        if not docs:
+            return
+        table = self.vault.index().table(SUMMARIES)
+        matches = table.search(Query().id.one_of(list(docs)))
+        if matches:
+            table.update(lambda d: d.update(docs[d["id"]]), doc_ids=[d.doc_id for d in matches])
+        found = {d["id"] for d in matches}
+        missing = [doc for vid, doc in docs.items() if vid not in found]
+        if missing and not existing_only:
+            table.insert_multiple(missing)
         if stamp and stamp > (self._setting("last_stamp") or ""):
             self.set_setting("last_stamp", stamp)
 

@@ -146,10 +146,13 @@ class SyncClient:
         model: type[M] | None,
         *,
         json: Any = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
         retry_sent: bool = True,
     ) -> Any:
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if content is not None:
+            headers["Content-Type"] = "application/json"
         deadline = time.monotonic() + self.budget
         attempt, last = 0, ""
         while True:
@@ -157,7 +160,8 @@ class SyncClient:
             wait: float | None = None
             try:
                 response = self.http.request(
-                    method, f"{API_PREFIX}{path}", json=json, params=params, headers=headers
+                    method, f"{API_PREFIX}{path}", json=json, content=content, params=params,
+                    headers=headers,
                 )
             except httpx.ConnectError as exc:
                 last = _tls_message(exc) or f"cannot connect to {self.url}"
@@ -172,7 +176,10 @@ class SyncClient:
                     ) from None
             else:
                 if response.status_code < 400:
-                    return model.model_validate(response.json()) if model else response.json()
+                    # Straight from the bytes: pydantic parses and checks in one pass.
+                    return model.model_validate_json(response.content) if model else (
+                        response.json()
+                    )
                 if response.status_code in (429, 502, 503, 504) or response.status_code >= 500:
                     last = f"HTTP {response.status_code} from the server"
                     wait = _retry_after(response)
@@ -202,7 +209,8 @@ class SyncClient:
         return self._send("GET", "/auth/me", WhoAmI)
 
     def push(self, request: PushRequest) -> PushResponse:
-        return self._send("POST", "/sync/push", PushResponse, json=request.model_dump(mode="json"))
+        body = request.model_dump_json().encode()
+        return self._send("POST", "/sync/push", PushResponse, content=body)
 
     def pull(self, cursor: str | None, limit: int = DEFAULT_PAGE) -> PullResponse:
         return self._send(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -24,8 +25,10 @@ PROTOCOL_VERSION = 1
 
 # ---------------------------------------------------------------- limits
 
-MAX_BATCH_CHANGES = 500
-"""Changes in one push; the client splits larger outboxes."""
+MAX_BATCH_CHANGES = 2000
+"""Changes in one push; the client splits larger outboxes. A batch is one transaction
+holding the log lock, checked with one query per table, so 2,000 still take only tens
+of milliseconds; each batch costs the client a durable write per visit it touches."""
 MAX_BATCH_BYTES = 4 * 1024 * 1024
 """A push body the client builds stays under this; the server's body limit is above it."""
 MAX_BODY_BYTES = MAX_BATCH_BYTES + 256 * 1024
@@ -35,8 +38,15 @@ MAX_FIELDS = 300
 MAX_NAME = 200
 MAX_JSON_DEPTH = 32
 """Nesting a request body may have before any parsing: deeper bodies get 422."""
-MAX_PAGE = 1000
+MAX_PAGE = 5000
+"""Changes in one pull page at most; a page also stops at ``MAX_PAGE_BYTES``."""
 DEFAULT_PAGE = 500
+"""A page when the client asks for no size (older clients)."""
+PULL_PAGE = 5000
+"""What this client asks for: fewer round trips, and each visit file written once per
+page rather than once per 500 changes."""
+MAX_PAGE_BYTES = 4 * 1024 * 1024
+"""Stored change bodies in one page at most (at least one change is always sent)."""
 
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 HLC_PATTERN = r"^[0-9]{13}-[0-9]{4}-[A-Za-z0-9_]{1,32}$"
@@ -371,9 +381,7 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
     Strings are blanked out first (escapes, then quoted runs) so brackets inside
     text do not count; what is left is only brackets, so the loop is short.
     """
-    import re
-
-    stripped = re.sub(rb'"(?:[^"\\]|\\.)*"', b"", body)
+    stripped = _STRING.sub(b"", body)
     brackets = stripped.translate(None, _NOT_BRACKETS)
     depth = 0
     for b in brackets:
@@ -387,3 +395,6 @@ def json_depth_exceeds(body: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
 
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+"""A JSON string: the loop unrolled (runs of plain bytes, then one escape), three times
+as fast as alternating byte by byte on a large body."""
