@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import json
 import shutil
+import sys
 import tempfile
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -36,6 +37,7 @@ from typing import Any
 
 import anyio.from_thread
 import httpx
+import pytest
 from hypothesis import HealthCheck, event, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
@@ -45,8 +47,10 @@ from hypothesis.stateful import (
     invariant,
     precondition,
     rule,
+    run_state_machine_as_test,
 )
 from sqlalchemy import select
+from tests.sync.pgcluster import PostgresCluster
 from tests.tui.conftest import BUILT_INS
 
 from assessor_tui.domain.records import Change, Record, apply_change
@@ -82,6 +86,15 @@ FAULTS = [
 _host: PluginHost | None = None
 
 
+
+def sqlite_database(folder: Path) -> str:
+    return f"sqlite:///{folder / 'server.db'}"
+
+
+DATABASE: Callable[[Path], str] = sqlite_database
+"""How each run gets a fresh, empty server database (SQLite unless a test says otherwise)."""
+
+
 def host() -> PluginHost:
     global _host
     if _host is None:
@@ -111,10 +124,10 @@ class FakeTime:
 
 
 class Server:
-    """The app over one SQLite file; `restart` builds a new engine, service and app."""
+    """The app over one database; `restart` builds a new engine, service and app."""
 
-    def __init__(self, folder: Path, portal: Any) -> None:
-        self.url = f"sqlite:///{folder / 'server.db'}"
+    def __init__(self, url: str, portal: Any) -> None:
+        self.url = url
         self.portal = portal
         self.engine = db.make_engine(self.url)
         db.migrate(self.engine)
@@ -253,7 +266,7 @@ class SyncMachine(RuleBasedStateMachine):
         self._portal_cm = anyio.from_thread.start_blocking_portal()
         self.portal = self._portal_cm.__enter__()
         self.time = FakeTime()
-        self.server = Server(self.root, self.portal)
+        self.server = Server(DATABASE(self.root), self.portal)
         self.server.service.add_user(USER, "assessor")
         self.devices: list[Device] = []
         self.held: list[tuple[str, str, dict[str, str], bytes]] = []
@@ -544,6 +557,22 @@ SyncMachine.TestCase.settings = settings(
 
 class TestSyncStateMachine(SyncMachine.TestCase):  # type: ignore[name-defined]
     pass
+
+
+def test_sync_state_machine_on_postgresql(
+    postgres: PostgresCluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same machine against a real PostgreSQL server database, a fresh one per run."""
+    monkeypatch.setattr(sys.modules[__name__], "DATABASE", lambda folder: postgres.new_database())
+    run_state_machine_as_test(
+        SyncMachine,
+        settings=settings(
+            max_examples=20,
+            stateful_step_count=35,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+        ),
+    )
 
 
 def test_an_older_edit_whose_base_still_matches_is_a_conflict_not_lost() -> None:
