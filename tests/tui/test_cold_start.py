@@ -1,5 +1,5 @@
-"""The visits list paints before the plugins load: pluggy, the entry points, PyYAML and the
-framework model stay out of the cold start, and load in the background afterwards."""
+"""The visits list paints before the plugins load: pluggy, the entry points, PyYAML, pydantic
+and the framework model stay out of the cold start, and load in the background afterwards."""
 
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.session import Session
 from assessor_tui.tui.app import make_app
 
-HEAVY = ("pluggy", "yaml", "uuid6", "assessor_tui.frameworks", "assessor_tui.plugins.host",
-         "assessor_tui.domain.edits", "assessor_ice_mark")
+HEAVY = ("pluggy", "yaml", "uuid6", "pydantic", "assessor_tui.frameworks",
+         "assessor_tui.plugins.host", "assessor_tui.domain.edits", "assessor_ice_mark")
 folder = Path(sys.argv[1])
 
 def load():

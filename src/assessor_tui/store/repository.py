@@ -16,16 +16,18 @@ import copy
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tinydb import Query
 
 from assessor_tui.domain.clock import HybridClock
-from assessor_tui.domain.records import Change, Record, apply_change
 
 from .errors import StoreError
 from .storage import EncryptedStorage
 from .vault import Vault, canonical_visit_id
+
+if TYPE_CHECKING:  # imported where a visit file is read: the index needs no record models
+    from assessor_tui.domain.records import Change, Record
 
 RECORDS, OUTBOX = "records", "outbox"
 CONFLICTS, REJECTED = "conflicts", "rejected"
@@ -57,6 +59,8 @@ class VisitFile:
 
     @classmethod
     def load(cls, visit_id: str, storage: EncryptedStorage) -> VisitFile:
+        from assessor_tui.domain.records import Record
+
         tables = storage.read() or {}
         tables.setdefault(RECORDS, {})
         tables.setdefault(OUTBOX, {})
@@ -75,6 +79,8 @@ class VisitFile:
         return max((r.updated for r in self.records.values()), default="")
 
     def outbox(self) -> list[Change]:
+        from assessor_tui.domain.records import Change
+
         return [
             Change.model_validate(d)
             for _, d in sorted(self.tables[OUTBOX].items(), key=lambda kv: int(kv[0]))
@@ -117,6 +123,8 @@ class VisitFile:
         document ids are counted on from the largest (not searched for per change). When
         the result equals what is on disk (a page pulled again) nothing is written.
         """
+        from assessor_tui.domain.records import apply_change
+
         before_tables = {k: dict(v) for k, v in self.tables.items()}
         before_records, before_ids = dict(self.records), dict(self._doc_ids)
         touched: list[Record] = []
