@@ -364,6 +364,13 @@ class Session:
         account = self.repo.setting("sync")
         return dict(account) if isinstance(account, dict) and account.get("token") else None
 
+    @property
+    def moderator(self) -> bool:
+        """Whether the sync account logged in as a moderator (the server decides in the
+        end: it refuses anyone else)."""
+        account = self.sync_account()
+        return account is not None and account.get("role") == "moderator"
+
     def set_sync_account(self, account: dict[str, Any]) -> None:
         self.repo.set_setting("sync", dict(account))
 

@@ -19,8 +19,9 @@ from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.session import Session
 from assessor_tui.tui.app import make_app
 
-HEAVY = ("pluggy", "yaml", "uuid6", "pydantic", "assessor_tui.frameworks",
-         "assessor_tui.plugins.host", "assessor_tui.domain.edits", "assessor_ice_mark")
+HEAVY = ("pluggy", "yaml", "uuid6", "pydantic", "httpx", "markdown_it", "assessor_tui.frameworks",
+         "assessor_tui.plugins.host", "assessor_tui.domain.edits", "assessor_ice_mark",
+         "assessor_tui.tui.screens.review")
 folder = Path(sys.argv[1])
 
 def load():

@@ -45,10 +45,10 @@ class AssessorCommands(Provider):
             panels = app.host.panels_for(app.opened.framework.id)
             actions += [(f"screen.panel({n})", f"Panel: {p.title}") for n, p in enumerate(panels)]
         else:
-            from assessor_tui.tui.screens.review import is_moderator
             from assessor_tui.tui.screens.visits import VisitsScreen
 
-            if isinstance(self.screen, VisitsScreen) and is_moderator(app.session):
+            moderator = app.session is not None and app.session.moderator
+            if isinstance(self.screen, VisitsScreen) and moderator:
                 actions.append(("screen.review", "Review the submitted visits (moderator)"))
         return actions
 

@@ -20,19 +20,11 @@ from textual.worker import get_current_worker
 
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import PluginHost
-    from assessor_tui.session import Session
     from assessor_tui.sync.client import SyncClient
     from assessor_tui.sync.protocol import VisitDetail, VisitSummary
     from assessor_tui.tui.app import AssessorApp
 
 NOT_LOGGED_IN = "This store is not logged in to a server: run `assessor login URL` first."
-
-
-def is_moderator(session: Session | None) -> bool:
-    """Whether the store's sync account logged in as a moderator (the server decides in the
-    end: it refuses anyone else)."""
-    account = session.sync_account() if session is not None else None
-    return account is not None and account.get("role") == "moderator"
 
 
 def client_for(account: dict[str, Any]) -> SyncClient:

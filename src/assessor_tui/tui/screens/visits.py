@@ -126,12 +126,10 @@ class VisitsScreen(Screen[None]):
         return True
 
     def reload(self) -> None:
-        from assessor_tui.tui.screens.review import is_moderator
-
         session = self.app.session
         if session is None:
             return
-        moderator = is_moderator(session)
+        moderator = session.moderator
         if moderator != self.moderator:
             self.moderator = moderator
             self.refresh_bindings()
