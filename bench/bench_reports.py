@@ -59,8 +59,8 @@ def full_size_visit() -> tuple[PluginHost, Framework, Visit, dict[str, Any]]:
     from assessor_tui.domain.assemble import assemble
     from assessor_tui.domain.clock import HybridClock
     from assessor_tui.domain.edits import Editor, new_visit_change
+    from assessor_tui.domain.exchange import EXPORT_FORMAT, ExportFile
     from assessor_tui.domain.records import apply_change
-    from assessor_tui.session import EXPORT_FORMAT, ExportFile
 
     rng = random.Random(6)
     host, framework = _framework()

@@ -105,8 +105,8 @@ def test_a_newer_key_file_format_is_named_as_such(vault: Vault, data_dir: Path) 
 # -- KDF parameters: bounds checked before any work --------------------------------------------
 
 
-def test_defaults_are_rfc_9106_second_recommendation() -> None:
-    assert (DEFAULT_KDF.memory_kib, DEFAULT_KDF.iterations, DEFAULT_KDF.lanes) == (65536, 3, 4)
+def test_defaults_are_rfc_9106_memory_constrained_with_five_passes() -> None:
+    assert (DEFAULT_KDF.memory_kib, DEFAULT_KDF.iterations, DEFAULT_KDF.lanes) == (65536, 5, 4)
     assert (FLOOR_KDF.memory_kib, FLOOR_KDF.iterations, FLOOR_KDF.lanes) == (8192, 1, 1)
     assert (CEILING_KDF.memory_kib, CEILING_KDF.iterations, CEILING_KDF.lanes) == (2**21, 20, 16)
 
@@ -116,7 +116,7 @@ def test_a_new_store_uses_the_default_parameters(data_dir: Path) -> None:
     assert vault.kdf == DEFAULT_KDF
     vault.close()
     header = (data_dir / "store.key").read_bytes()[44:56]
-    assert struct.unpack(">III", header) == (65536, 3, 4)
+    assert struct.unpack(">III", header) == (65536, 5, 4)
 
 
 OUT_OF_BOUNDS = [
