@@ -36,6 +36,7 @@ VISITS = 20
 CRITERIA = (6, 10)
 NOTES = 300
 LEVEL_KEYS = 40
+OPENS = 7
 
 # ------------------------------------------------------------------ the data
 
@@ -228,10 +229,17 @@ def _inner(folder: Path, visit_id: str) -> dict[str, object]:
         table = app.screen.query_one(DataTable)
         table.move_cursor(row=0)  # the full-size visit is dated last: first in the list
         await pilot.pause(0.2)
-        started = time.perf_counter()
-        app.post_message(events.Key("enter", "\r"))
-        opened_in = await until_frame(workspace_ready, started)
-        await pilot.pause(0.3)
+        opens: list[float] = []
+        for n in range(OPENS):  # one sample is noise on a shared machine; the first is cold
+            if n:
+                app.post_message(events.Key("escape", None))
+                while type(app.screen).__name__ != "VisitsScreen":
+                    await asyncio.sleep(0.005)
+                await pilot.pause(0.2)
+            started = time.perf_counter()
+            app.post_message(events.Key("enter", "\r"))
+            opens.append(await until_frame(workspace_ready, started))
+            await pilot.pause(0.3)
         screen = app.screen
         item = screen.current_item_id()
         levels: list[float] = []
@@ -249,7 +257,7 @@ def _inner(folder: Path, visit_id: str) -> dict[str, object]:
                            if line.startswith("VmHWM:")))
         notes = len(app.opened.visit.notes)
         await pilot.press("ctrl+q")
-        return {"open": opened_in, "levels": levels, "rss_mib": rss_kib / 1024, "notes": notes}
+        return {"opens": opens, "levels": levels, "rss_mib": rss_kib / 1024, "notes": notes}
 
     async def main() -> dict[str, object]:
         async with app.run_test(size=(120, 40)) as pilot:
@@ -282,7 +290,7 @@ def run() -> list[tuple[str, str, str]]:
         )
         figures = json.loads(inner.stdout.strip().splitlines()[-1])
     app_s, minimal_s = median(procs["app"]), median(procs["minimal"])
-    levels = figures["levels"]
+    levels, opens = figures["levels"], figures["opens"]
     return [
         ("cold start to the first frame of the visits screen, whole process (median of 10)",
          ms(app_s), "-"),
@@ -293,10 +301,11 @@ def run() -> list[tuple[str, str, str]]:
          ms(median(procs["cli"])), "-"),
         ("ratio `assessor` / minimal", f"{median(procs['cli']) / minimal_s:.2f}×", "report"),
         (f"open a full-size visit (60 criteria, {figures['notes']} notes): enter to the "
-         "first frame of its workspace", ms(figures["open"]), "< 100 ms"),
+         f"first frame of its workspace (median of {len(opens)}; the first, cold; p90)",
+         f"{ms(median(opens))}; {ms(opens[0])}; {ms(percentile(opens, 90))}", "< 100 ms"),
         (f"set a level: key to repaint (median of {len(levels)}; p90)",
          f"{ms(median(levels))}; {ms(percentile(levels, 90))}", "< 16 ms"),
-        ("peak memory (max RSS) with the full-size visit open",
+        ("peak memory (VmHWM, the peak resident set) with the full-size visit open",
          f"{figures['rss_mib']:.0f} MiB", "< 150 MB"),
     ]
 
