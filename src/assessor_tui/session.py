@@ -39,6 +39,20 @@ class SessionError(StoreError):
     """A request the session cannot carry out; the message says why."""
 
 
+def prepare() -> None:
+    """Import and build, ahead of time and off the UI thread, what opening the first visit
+    needs: the domain modules this module imports on first use, and the record and visit
+    validators that pydantic builds on first use (defer_build)."""
+    from assessor_tui.domain import assemble, coverage, edits, records, visit
+
+    models = (records.Record, records.Change, visit.Visit, visit.School, visit.Judgement,
+              visit.Note, visit.Evidence, visit.Recommendation, visit.ActionPoint,
+              visit.TableRow, visit.ListEntry, visit.Answer)
+    for model in models:
+        model.model_rebuild()  # builds the validator that defer_build left for first use
+    del assemble, coverage, edits
+
+
 @dataclass
 class OpenVisit:
     """One visit being worked on: its records, framework and derived views.

@@ -112,7 +112,10 @@ class VisitsScreen(Screen[None]):
         the first visit does not wait for them."""
         import importlib
 
+        from assessor_tui.session import prepare
+
         self.app.host_loader.start()  # the plugins too, in a thread of their own
+        prepare()
         for module in ("workspace", "note", "writeup", "search", "preview"):
             importlib.import_module(f"assessor_tui.tui.screens.{module}")
 
