@@ -8,6 +8,7 @@ reach the server is kept for the next try.
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -27,10 +28,18 @@ if TYPE_CHECKING:
 NOT_LOGGED_IN = "This store is not logged in to a server: run `assessor login URL` first."
 
 
+REVIEW_BUDGET = 20.0
+"""Seconds of retries before a review request reports failure: a moderator is waiting at
+the screen, unlike a sync, which may retry for longer in the background."""
+
+
 def client_for(account: dict[str, Any]) -> SyncClient:
     from assessor_tui.sync.client import SyncClient
 
-    return SyncClient(account["url"], account["token"], ca_pem=account.get("ca_pem"))
+    budget = min(REVIEW_BUDGET, float(os.environ.get("ASSESSOR_SYNC_BUDGET") or REVIEW_BUDGET))
+    return SyncClient(
+        account["url"], account["token"], ca_pem=account.get("ca_pem"), budget=budget
+    )
 
 
 def problem(exc: Exception) -> str:
