@@ -58,9 +58,8 @@ def next_unrated(visit: Visit, framework: Framework, current: str | None) -> Com
     unrated = {c.id for c in rated if visit.level(c.id) not in known}
     if not unrated:
         return CommandResult(message=f"All {len(rated)} sub-elements have a rating.")
-    order = [item.id for _, item in framework.items()]
-    start = order.index(current) + 1 if current in order else 0
-    target = next(i for i in order[start:] + order[:start] if i in unrated)
+    target = framework.next_item(current, unrated)
+    assert target is not None  # unrated holds ids of this framework's items
     item = framework.item(target)
     title = item.title if item else target
     return CommandResult(

@@ -109,9 +109,8 @@ def next_not_met(visit: Visit, framework: Framework, current: str | None) -> Com
     waiting = {c.id for c in criteria if visit.level(c.id) != MET}
     if not waiting:
         return CommandResult(message=f"All {len(criteria)} criteria are met.")
-    order = [item.id for _, item in framework.items()]
-    start = order.index(current) + 1 if current in order else 0
-    target = next(i for i in order[start:] + order[:start] if i in waiting)
+    target = framework.next_item(current, waiting)
+    assert target is not None  # waiting holds ids of this framework's items
     criterion = framework.item(target)
     scale = framework.scale(criterion.scale) if isinstance(criterion, Criterion) else None
     level = scale.level(visit.level(target) or "") if scale else None

@@ -239,6 +239,14 @@ class Framework(_Model):
     def item(self, item_id: str) -> Item | None:
         return next((i for _, i in self.items() if i.id == item_id), None)
 
+    def next_item(self, after: str | None, among: set[str]) -> str | None:
+        """The first item after ``after`` in the framework's order, wrapping round, whose
+        id is in ``among`` (from the start when ``after`` is None or unknown): how "jump to
+        the next one still to do" commands go round a framework."""
+        order = [item.id for _, item in self.items()]
+        start = order.index(after) + 1 if after in order else 0
+        return next((i for i in order[start:] + order[:start] if i in among), None)
+
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.sections if s.id == section_id), None)
 
