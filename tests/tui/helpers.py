@@ -107,3 +107,19 @@ def _key(char: str) -> str:
     names = {" ": "space", "-": "minus", ".": "full_stop", "/": "slash", ",": "comma",
              ":": "colon", "'": "apostrophe", "&": "ampersand", "+": "plus", "?": "question_mark"}
     return names.get(char, char)
+
+
+async def open_only_visit(pilot) -> None:
+    """From the visits list, open the (first) visit and wait for its workspace."""
+    await wait_for_screen(pilot, "VisitsScreen")
+    await pilot.press("enter")
+    await wait_for_screen(pilot, "WorkspaceScreen")
+    await pilot.pause()
+
+
+async def go_to(pilot, item_id: str) -> None:
+    """Make ``item_id`` the workspace's current item, and wait until it shows."""
+    pilot.app.screen.jump_to(item_id)
+    await wait_for(pilot, lambda: pilot.app.screen.current_item_id() == item_id,
+                   what=f"item {item_id}")
+    await pilot.pause()

@@ -17,6 +17,8 @@ from tests.tui.helpers import (
     NOW,
     add_visit,
     app_for,
+    go_to,
+    open_only_visit,
     screen_text,
     stored_summaries,
     stored_visit,
@@ -55,20 +57,6 @@ def started_ice_visit(session: Session) -> str:
     )
     opened.close()
     return visit_id
-
-
-async def open_only_visit(pilot) -> None:
-    await wait_for_screen(pilot, "VisitsScreen")
-    await pilot.press("enter")
-    await wait_for_screen(pilot, "WorkspaceScreen")
-    await pilot.pause()
-
-
-async def go_to(pilot, item_id: str) -> None:
-    pilot.app.screen.jump_to(item_id)
-    await wait_for(pilot, lambda: pilot.app.screen.current_item_id() == item_id,
-                   what=f"item {item_id}")
-    await pilot.pause()
 
 
 async def try_every_edit_key(pilot, app: AssessorApp) -> None:

@@ -15,6 +15,8 @@ from tests.tui.helpers import (
     NOW,
     add_visit,
     app_for,
+    go_to,
+    open_only_visit,
     paste,
     screen_text,
     stored_visit,
@@ -24,25 +26,12 @@ from tests.tui.helpers import (
 )
 
 
-async def open_only_visit(pilot) -> None:
-    await wait_for_screen(pilot, "VisitsScreen")
-    await pilot.press("enter")
-    await wait_for_screen(pilot, "WorkspaceScreen")
-    await pilot.pause()
-
-
 def current(app: AssessorApp) -> str | None:
     return app.screen.current_item_id()
 
 
 def tree_label(app: AssessorApp, item_id: str) -> str:
     return str(app.screen.query_one("#criteria").item_nodes[item_id].label)
-
-
-async def go_to(pilot, item_id: str) -> None:
-    pilot.app.screen.jump_to(item_id)
-    await wait_for(pilot, lambda: current(pilot.app) == item_id, what=f"item {item_id}")
-    await pilot.pause()
 
 
 async def quit_app(pilot) -> None:
