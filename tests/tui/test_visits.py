@@ -170,3 +170,22 @@ async def test_archive_asks_first_and_hides_the_visit(
 
     archived = {s["id"]: bool(s.get("archived")) for s in stored_summaries(store_dir, host)}
     assert archived == {ids["northgate"]: True, ids["riverside"]: False, ids["hilltop"]: False}
+
+
+async def test_help_lists_review_only_for_a_moderator(
+    host: PluginHost, store_dir: Path, session: Session
+) -> None:
+    """Help lists what the footer offers: the review key is a moderator's only."""
+    add_visit(session, "ice-mark", "Riverside Primary")
+    for role, listed in (("assessor", False), ("moderator", True)):
+        session.set_sync_account(
+            {"url": "https://sync.example.org", "user": "ann", "role": role, "token": "t"}
+        )
+        app = app_for(host, store_dir, session)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for_screen(pilot, "VisitsScreen")
+            await pilot.press("question_mark")
+            await wait_for_screen(pilot, "HelpScreen")
+            keys = screen_text(app, "#help-keys")
+            assert ("Review" in keys) is listed, role
+            assert "New visit" in keys

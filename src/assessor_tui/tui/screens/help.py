@@ -10,16 +10,16 @@ from textual.widgets import Label, Static
 
 
 def key_lines(screen: Screen) -> list[str]:
-    """One line per binding with a description, app-wide ones last."""
+    """One line per binding with a description, app-wide ones last; a binding its owner
+    hides (check_action says False, e.g. Review for an assessor) is not listed."""
     seen: set[str] = set()
     lines: list[str] = []
-    sources = [
-        *(getattr(w, "BINDINGS", []) for w in (screen.focused, screen) if w),
-        screen.app.BINDINGS,
-    ]
-    for bindings in sources:
-        for binding in bindings:
+    owners = [*(w for w in (screen.focused, screen) if w), screen.app]
+    for owner in owners:
+        for binding in getattr(owner, "BINDINGS", []):
             if not isinstance(binding, Binding) or not binding.description:
+                continue
+            if owner.check_action(binding.action, ()) is False:
                 continue
             keys = screen.app.get_key_display(binding)
             if binding.action in seen:
