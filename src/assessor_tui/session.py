@@ -43,14 +43,17 @@ def prepare() -> None:
     """Import and build, ahead of time and off the UI thread, what opening the first visit
     needs: the domain modules this module imports on first use, and the record and visit
     validators that pydantic builds on first use (defer_build)."""
-    from assessor_tui.domain import assemble, coverage, edits, records, visit
+    import importlib
 
+    from assessor_tui.domain import records, visit
+
+    for module in ("assemble", "coverage", "edits"):
+        importlib.import_module(f"assessor_tui.domain.{module}")
     models = (records.Record, records.Change, visit.Visit, visit.School, visit.Judgement,
               visit.Note, visit.Evidence, visit.Recommendation, visit.ActionPoint,
               visit.TableRow, visit.ListEntry, visit.Answer)
     for model in models:
         model.model_rebuild()  # builds the validator that defer_build left for first use
-    del assemble, coverage, edits
 
 
 @dataclass
@@ -146,6 +149,11 @@ class OpenVisit:
 
         return coverage(self.visit, self.framework)
 
+    @property
+    def pending_changes(self) -> int:
+        """Edits not yet on the server: the outbox, and what is staged but not saved."""
+        return len(self.file.tables["outbox"]) + self.unsaved
+
     def summary(self) -> dict[str, Any]:
         v, cov = self.visit, self.coverage()
         return {
@@ -160,7 +168,7 @@ class OpenVisit:
             "total": cov.total,
             "coverage": cov.percent,
             "notes": len(v.notes),
-            "pending_changes": len(self.file.tables["outbox"]) + self.unsaved,
+            "pending_changes": self.pending_changes,
             "updated": self.file.latest_stamp(),
         }
 

@@ -158,7 +158,7 @@ class WorkspaceScreen(Screen[None]):
         header.coverage = f"Done {cov.judged}/{cov.total}" + (
             f" · {len(cov.without_evidence)} lack evidence" if cov.without_evidence else ""
         )
-        header.sync_state = f"{opened.summary()['pending_changes']} to sync"
+        header.sync_state = f"{opened.pending_changes} to sync"  # not summary(): a keystroke
         self._tick()
 
     def read_only_reason(self) -> str | None:
@@ -239,11 +239,11 @@ class WorkspaceScreen(Screen[None]):
 
     def _saved(self) -> None:
         self.save_failures = 0
-        if self.app.opened is not None and not self.app.opened.unsaved:
-            self.query_one(VisitHeader).save_state = "✓ saved"
-            self.query_one(
-                VisitHeader
-            ).sync_state = f"{self.app.opened.summary()['pending_changes']} to sync"
+        opened = self.app.opened
+        if opened is not None and not opened.unsaved:
+            header = self.query_one(VisitHeader)
+            header.save_state = "✓ saved"
+            header.sync_state = f"{opened.pending_changes} to sync"
 
     def _save_failed(self, exc: Exception) -> None:
         self.save_failures += 1
