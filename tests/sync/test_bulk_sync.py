@@ -112,23 +112,30 @@ def test_the_pushing_laptop_does_not_apply_its_own_changes_again(
     monkeypatch.setattr(VisitFile, "apply_pulled", counting)
     visit_writes.clear()
     report = sync(a)
-    assert report.pushed == total and report.pulled == total
+    # Nothing else entered the log meanwhile: the push's answer moves the cursor past
+    # these changes, so they are not even fetched back.
+    assert report.pushed == total and report.pulled == 0
     assert applied == []
-    # One batch: each visit's file is written once, to settle its outbox; the same
-    # changes pulled back are skipped, not merged and written a second time.
+    # One batch: each visit's file is written once, to settle its outbox.
     assert len(visit_writes) == 4 and set(visit_writes.values()) == {1}
     assert snapshot(a) == before
     assert all(s.get("pending_changes") == 0 for s in a.repo.summaries())
-    # Another laptop's edit still arrives at the pusher.
+    # Another laptop's edit lands first: the pull then fetches it and the pusher's own
+    # change; the other's is applied, the own one skipped, not merged a second time.
     visit_id = a.vault.visit_ids()[0]
     sync(b)
     opened = b.open(visit_id)
     opened.edit(lambda e: e.add_note("from b"))
     opened.close()
     sync(b)
+    opened = a.open(visit_id)
+    opened.edit(lambda e: e.add_note("from a"))
+    opened.close()
     applied.clear()
-    assert sync(a).pulled == 1
+    report = sync(a)
+    assert (report.pushed, report.pulled) == (1, 2)
     assert applied == [1]
+    sync(b)
     assert snapshot(a) == snapshot(b)
 
 

@@ -37,7 +37,7 @@ def test_a_faulty_network_loses_and_duplicates_nothing(
     monkeypatch.setattr(engine, "PULL_PAGE", 500)
     rng = random.Random(5)
     script = [rng.choice([*FAULTS, "ok", "ok"]) for _ in range(60)]
-    proxy = FaultyProxy(server.url, ["drop_response", "duplicate", *script])
+    proxy = FaultyProxy(server.url, ["drop_response", "duplicate", "drop_request", *script])
     try:
         codes = [server.admin("user", "add", "ann", "--role", "assessor")["code"],
                  server.admin("user", "enrol", "ann")["code"]]

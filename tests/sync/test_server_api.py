@@ -104,6 +104,55 @@ async def test_push_statuses_and_idempotent_retries(api: Api) -> None:
     assert [c["id"] for c in changes] == [batch[0]["id"], batch[1]["id"]]
 
 
+async def test_a_retry_matches_a_batch_stored_by_an_older_server(api: Api) -> None:
+    """Earlier servers stored the hash of the canonical (key-sorted) batch: a client
+    retrying across the upgrade is answered as the first time, not refused."""
+    from sqlalchemy import update
+
+    from assessor_tui.server import db
+    from assessor_tui.server.service import _canonical_hash
+    from assessor_tui.sync.protocol import PushRequest
+
+    alice = await api.login("alice")
+    batch = [change(new_id())]
+    first = await api.push(alice, batch, key="key-00000003")
+    legacy = _canonical_hash(PushRequest.model_validate(
+        {"idempotency_key": "key-00000003", "changes": batch}))
+    with api.service.engine.begin() as conn:
+        conn.execute(update(db.batches).where(db.batches.c.key == "key-00000003")
+                     .values(body_hash=legacy))
+    again = await api.push(alice, batch, key="key-00000003")
+    assert again.status_code == 200 and again.json() == first.json()
+    changed = [{**batch[0], "fields": {**batch[0]["fields"], "school_name": "Elsewhere"}}]
+    refused = await api.push(alice, changed, key="key-00000003")
+    assert refused.status_code == 409
+
+
+async def test_push_answer_brackets_its_changes_in_the_log(api: Api) -> None:
+    """cursor_before..cursor_after holds this batch's applied changes and nothing else,
+    which is what lets a client skip pulling its own changes back."""
+    alice, bob = await api.login("alice"), await api.login("bob")
+    visit = new_id()
+    first = (await api.push(alice, [change(visit)])).json()
+    assert first["cursor_before"] is None  # the log was empty
+    _, after_first = await api.pull_all(alice)
+    assert first["cursor_after"] == after_first
+    await api.push(bob, [change(new_id())])  # someone else's change lands in between
+    batch = [change(visit, new_id(), n, fields={"item_id": f"i{n}", "level": "met"})
+             for n in range(1, 4)]
+    rejected = change(new_id(), new_id(), 9)  # refused: takes no place in the log
+    answer = (await api.push(alice, [*batch, rejected, batch[0]])).json()
+    assert [r["status"] for r in answer["results"]] == ["applied"] * 3 + ["rejected",
+                                                                          "duplicate"]
+    between, end = await api.pull_all(alice, answer["cursor_before"])
+    assert [c["id"] for c in between] == [c["id"] for c in batch]
+    assert end == answer["cursor_after"]
+    # Bob's change is before cursor_before: a client at after_first must still pull it.
+    assert answer["cursor_before"] != after_first
+    all_changes, _ = await api.pull_all(bob)
+    assert len(all_changes) == 1  # Bob sees only his own visit
+
+
 async def test_merge_rules_conflicts_identical_edits_and_notes(api: Api) -> None:
     alice = await api.login("alice")
     visit, judgement, note = new_id(), new_id(), new_id()

@@ -172,9 +172,13 @@ class Service:
 
     def epoch(self) -> str:
         with self._tx() as conn:
-            return str(
-                conn.execute(select(db.meta.c.value).where(db.meta.c.key == "epoch")).scalar_one()
-            )
+            return self._epoch(conn)
+
+    @staticmethod
+    def _epoch(conn: Connection) -> str:
+        return str(
+            conn.execute(select(db.meta.c.value).where(db.meta.c.key == "epoch")).scalar_one()
+        )
 
     def new_epoch(self) -> str:
         """After restoring a backup: every client's cursor becomes stale and it resyncs."""
@@ -346,8 +350,10 @@ class Service:
     def push_json(self, caller: Caller, request: PushRequest) -> str:
         """Apply one batch in one transaction; the answer as JSON, exactly as stored for
         a retry with the same key (so the route sends it without re-serialising)."""
-        bodies = [c.model_dump(mode="json") for c in request.changes]
-        body_hash = sha256(canonical({"changes": bodies, "resync": request.resync}))
+        # Each change as logged: serialised once, for the hash, the check against a
+        # known id and the log itself.
+        texts = [c.model_dump_json() for c in request.changes]
+        body_hash = _batch_hash(texts, request.resync)
         with self._tx(write=True) as conn:
             head = self._lock_log(conn)
             earlier = conn.execute(
@@ -357,7 +363,7 @@ class Service:
                 )
             ).first()
             if earlier is not None:
-                if earlier.body_hash != body_hash:
+                if earlier.body_hash not in (body_hash, _canonical_hash(request)):
                     raise Conflict("this idempotency key was used for a different batch")
                 return str(earlier.response)
             log = _Log(conn, head, caller.user_id)
@@ -371,11 +377,17 @@ class Service:
             else:
                 log.prefetch(request.changes, caller)
                 results = [
-                    self._push_one(log, caller, change, request.resync)
-                    for change in request.changes
+                    self._push_one(log, caller, change, text, request.resync)
+                    for change, text in zip(request.changes, texts, strict=True)
                 ]
             log.flush()
-            response = PushResponse(results=results).model_dump_json()
+            # The batch holds the log lock, so its changes are exactly head+1..log.head.
+            epoch = self._epoch(conn)
+            response = PushResponse(
+                results=results,
+                cursor_before=make_cursor(epoch, head) if head else None,
+                cursor_after=make_cursor(epoch, log.head) if log.head else None,
+            ).model_dump_json()
             conn.execute(
                 insert(db.batches).values(
                     device_id=caller.device_id,
@@ -390,14 +402,14 @@ class Service:
         return response
 
     def _push_one(
-        self, log: _Log, caller: Caller, change: WireChange, resync: bool
+        self, log: _Log, caller: Caller, change: WireChange, text: str, resync: bool
     ) -> ChangeStatus:
         def rejected(reason: str) -> ChangeStatus:
             return ChangeStatus(id=change.id, status="rejected", reason=reason)
 
         known = log.known_change(change.id)
         if known is not None:
-            if canonical(json.loads(known)) == canonical(json.loads(change.model_dump_json())):
+            if known == text or canonical(json.loads(known)) == canonical(json.loads(text)):
                 return ChangeStatus(id=change.id, status="duplicate")
             return rejected("this change id was already used for a different change")
         visit = log.visit(change.visit_id)
@@ -444,7 +456,7 @@ class Service:
         conflicts: list[FieldConflict] = []
         if record is not None and not resync:
             conflicts = conflicts_of(change.type, record["data"], record["clocks"], change)
-        log.append(change, conflicts)
+        log.append(change, conflicts, text)
         return ChangeStatus(
             id=change.id, status="conflict" if conflicts else "applied", conflicts=conflicts
         )
@@ -463,9 +475,7 @@ class Service:
         """
         limit = max(1, min(limit, MAX_PAGE))
         with self._tx() as conn:
-            epoch = str(
-                conn.execute(select(db.meta.c.value).where(db.meta.c.key == "epoch")).scalar_one()
-            )
+            epoch = self._epoch(conn)
             # head first: every seq <= head is committed (module docstring).
             head = int(
                 conn.execute(select(db.counter.c.value).where(db.counter.c.id == 1)).scalar_one()
@@ -831,8 +841,11 @@ class _Log:
         self._new_visits.add(change.visit_id)
         return visit
 
-    def append(self, change: WireChange, conflicts: list[FieldConflict]) -> None:
-        """Merge ``change`` into its record and log it."""
+    def append(
+        self, change: WireChange, conflicts: list[FieldConflict], text: str | None = None
+    ) -> None:
+        """Merge ``change`` into its record and log it (``text``: the change as JSON,
+        when the caller has it already)."""
         record = self.record(change.record_id)
         if record is None:
             record = {
@@ -857,7 +870,8 @@ class _Log:
         )
         self._records[change.record_id] = record
         self._dirty_records.add(change.record_id)
-        text = change.model_dump_json()  # pydantic's encoder: several times json.dumps's speed
+        if text is None:
+            text = change.model_dump_json()
         self.head += 1
         self._changes.append(
             {
@@ -925,6 +939,24 @@ class _Log:
         self._new_records.clear()
         self._dirty_records.clear()
         self._changes.clear()
+
+
+def _batch_hash(texts: list[str], resync: bool) -> str:
+    """What a retry with the same idempotency key must match: the changes as serialised
+    (one per line; JSON text has no raw newlines) and the resync flag."""
+    digest = hashlib.sha256()
+    for text in texts:
+        digest.update(text.encode())
+        digest.update(b"\n")
+    digest.update(b"resync" if resync else b"push")
+    return digest.hexdigest()
+
+
+def _canonical_hash(request: PushRequest) -> str:
+    """The batch hash independent of key order in ``fields``, as servers before the
+    serialised form stored it: a retry whose JSON differs only in order still matches."""
+    bodies = [c.model_dump(mode="json") for c in request.changes]
+    return sha256(canonical({"changes": bodies, "resync": request.resync}))
 
 
 def _json(value: Any) -> str:

@@ -5,7 +5,9 @@ the outbox only once the server has committed its batch and said so, in one
 durable write of the visit file. A pulled page is applied to the visit files
 first and the cursor saved after, so a crash in between re-pulls the page,
 which changes nothing the second time (merging is idempotent). A later sync
-resumes where this one stopped.
+resumes where this one stopped. A push whose answer shows that nothing else
+entered the log since this device's cursor moves the cursor past its own
+changes, so they are not pulled back.
 """
 
 from __future__ import annotations
@@ -97,6 +99,8 @@ class SyncEngine:
         self._acknowledged: set[str] = set()
         """Ids of the changes this run's pushes applied (status applied or conflict): the
         answer carried every conflict the server keeps with them."""
+        self._position: str | None = None
+        """The pull cursor as the pushes move it on (see `_push_batch`)."""
         self._touched: dict[str, tuple[VisitFile, bool]] = {}
         """Visits written since the summaries were last refreshed, and whether their
         records changed (else only their sync counts did)."""
@@ -136,24 +140,31 @@ class SyncEngine:
 
     def _push_changes(self, pending: list[tuple[VisitFile, Change]], *, resync: bool) -> None:
         total, done = len(pending), 0
+        self._position = start = self._cursor()
         self.progress("push", 0, total)
         batch: list[tuple[VisitFile, Change, WireChange]] = []
         size = 0
-        for vf, change in pending:
-            wire = WireChange.model_validate(change, from_attributes=True)
-            # Bytes as sent (UTF-8), plus a separator: the server's limit is in bytes.
-            encoded = len(wire.model_dump_json().encode()) + 8
-            if batch and (len(batch) >= MAX_BATCH_CHANGES or size + encoded > MAX_BATCH_BYTES):
+        try:
+            for vf, change in pending:
+                wire = WireChange.model_validate(change, from_attributes=True)
+                # Bytes as sent (UTF-8), plus a separator: the server's limit is in bytes.
+                encoded = len(wire.model_dump_json().encode()) + 8
+                if batch and (
+                    len(batch) >= MAX_BATCH_CHANGES or size + encoded > MAX_BATCH_BYTES
+                ):
+                    self._push_batch(batch, resync)
+                    done += len(batch)
+                    self.progress("push", done, total)
+                    batch, size = [], 0
+                batch.append((vf, change, wire))
+                size += encoded
+            if batch:
                 self._push_batch(batch, resync)
                 done += len(batch)
                 self.progress("push", done, total)
-                batch, size = [], 0
-            batch.append((vf, change, wire))
-            size += encoded
-        if batch:
-            self._push_batch(batch, resync)
-            done += len(batch)
-            self.progress("push", done, total)
+        finally:
+            if self._position != start:
+                self._save_cursor(self._position)
 
     def _push_batch(self, batch: list[tuple[VisitFile, Change, WireChange]], resync: bool) -> None:
         wire = [w for _, _, w in batch]
@@ -163,6 +174,10 @@ class SyncEngine:
             resync=resync,
         )
         response = self.client.push(request)
+        # Nothing but this batch's changes lies between the two cursors, and they are
+        # in this device's files already: no need to pull them back.
+        if response.cursor_after is not None and response.cursor_before == self._position:
+            self._position = response.cursor_after
         by_id = {change.id: (vf, change) for vf, change, _ in batch}
         settled: dict[str, tuple[VisitFile, list[str], list[dict[str, Any]], list[dict[str, Any]]]]
         settled = {}
@@ -224,6 +239,9 @@ class SyncEngine:
             return saved.get("cursor")
         return None
 
+    def _save_cursor(self, cursor: str | None) -> None:
+        self.repo.set_setting(CURSOR_SETTING, {"url": self.client.url, "cursor": cursor})
+
     def pull(self) -> None:
         try:
             self._pull_pages()
@@ -259,7 +277,7 @@ class SyncEngine:
                 saved_read_only = sorted(read_only)
                 self.repo.set_setting(READ_ONLY_SETTING, saved_read_only)
             # Only now, with every visit of the page durable, may the cursor move.
-            self.repo.set_setting(CURSOR_SETTING, {"url": self.client.url, "cursor": page.cursor})
+            self._save_cursor(page.cursor)
             cursor = page.cursor
             self.report.pulled += len(page.changes)
             self.progress("pull", self.report.pulled, 0)

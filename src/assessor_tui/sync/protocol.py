@@ -186,6 +186,13 @@ class ChangeStatus(Model):
 
 class PushResponse(Model):
     results: list[ChangeStatus]
+    cursor_before: str | None = None
+    """The pull cursor just before this batch's changes in the log (null: the log was
+    empty). The changes it applied, and only they, lie between this and
+    ``cursor_after``: a client whose cursor equals ``cursor_before`` already holds
+    all of them and may move its cursor to ``cursor_after`` instead of pulling its
+    own changes back."""
+    cursor_after: str | None = None
 
 
 class VisitInfo(Model):
