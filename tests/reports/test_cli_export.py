@@ -3,6 +3,7 @@ screen, binary formats never to a terminal, and clear refusals."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import subprocess
@@ -127,3 +128,24 @@ def test_missing_plugin_is_named(store) -> None:
         "assessor: this visit needs plugin 'norfolk-sipp' (framework 'norfolk-sipp' version "
         "2012-13), which is disabled: blocked by ASSESSOR_DISABLE_PLUGINS\n"
     )
+
+
+def test_json_export_keeps_a_note_that_is_not_valid_utf8(store, tmp_path: Path) -> None:
+    """A byte that is not UTF-8 typed on the command line is stored as Python keeps it (a
+    lone surrogate); the lossless export writes it as a JSON escape that reads back the
+    same, instead of failing with an internal error."""
+    _, vid = store
+    added = subprocess.run(
+        [ASSESSOR.encode(), b"visits", b"note", vid.encode(), b"bad \xff byte"],
+        capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
+        env={**os.environ, "ASSESSOR_DATA_DIR": str(store[0]),
+             "ASSESSOR_PASSPHRASE": PASSPHRASE},
+    )
+    assert added.returncode == 0, added.stderr
+    out = tmp_path / "visit.json"
+    result = run(store, "visits", "export", vid, "--format", "json", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    exported = json.loads(out.read_bytes().decode("utf-8"))
+    assert "bad \udcff byte" in [n["text"] for n in exported["visit"]["notes"]]
+    markdown = run(store, "visits", "export", vid, "--format", "md").stdout.decode("utf-8")
+    assert "bad \ufffd byte" in markdown  # the readable record shows a replacement mark

@@ -14,6 +14,7 @@ from tests.reports.conftest import (
     docx_text,
     html_text,
     ice_visit,
+    norfolk_visit,
     pdf_text,
     squash,
 )
@@ -159,3 +160,35 @@ def test_unknown_format_and_table_are_refused(make: Make, host) -> None:
         reports.export_visit(s.visit, s.framework, host, "odt")
     with pytest.raises(reports.ReportError, match="no CSV table 'notes'"):
         reports.export_visit(s.visit, s.framework, host, "csv", table="notes")
+
+
+def _ink(data: bytes, words: str) -> list[tuple[int, int, int]]:
+    """The coloured pixels of ``words`` on the first page: the text as a reader sees it."""
+    import pypdfium2 as pdfium
+
+    page = pdfium.PdfDocument(data)[0]
+    found = page.get_textpage().search(words, match_case=True).get_next()
+    assert found is not None, f"{words!r} is not on the first page"
+    start, count = found
+    boxes = [page.get_textpage().get_charbox(i) for i in range(start, start + count)]
+    left, bottom = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    right, top = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    scale = 4
+    image = page.render(scale=scale).to_pil().convert("RGB")
+    height = page.get_height()
+    crop = image.crop((int(left * scale), int((height - top) * scale),
+                       int(right * scale) + 1, int((height - bottom) * scale) + 1))
+    pixels = (crop.getpixel((x, y)) for x in range(crop.width) for y in range(crop.height))
+    return [px for px in pixels if min(px) < 200]  # ink, not paper
+
+
+def test_pdf_alert_and_muted_text_keep_their_colour(make: Make, host) -> None:
+    """"Must fix" findings print red and muted lines grey along their whole text, not only
+    the label (a measured word used to reset the colour to black)."""
+    s = norfolk_visit(make, "visit-1", owner="")
+    s.do(lambda e: e.set_answer("visit-1-recommendations", ""))
+    data = _export(s, host, "pdf")
+    red = _ink(data, "has no owner")
+    assert red and max(r - g for r, g, _ in red) > 90, "the problem's text is not red"
+    grey = _ink(data, "no key recommendations recorded")
+    assert grey and min(min(px) for px in grey) > 70, "the warning's text is not grey"

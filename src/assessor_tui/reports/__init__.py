@@ -14,7 +14,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
 
-from assessor_tui.reports.builder import build_record, time_spent
+from assessor_tui.reports.builder import build_record, time_spent, version_mismatch
 from assessor_tui.reports.document import Document, sanitised
 from assessor_tui.reports.quality import (
     RecordNotReady,
@@ -71,12 +71,7 @@ def export_visit(
 
         return render_json(lossless)
     if visit.framework_version != framework.version:
-        raise ReportError(
-            missing_plugin_message(host, visit.framework_id, visit.framework_version)
-            if host is not None
-            else f"this visit was recorded against {visit.framework_id} version "
-                 f"{visit.framework_version}, but version {framework.version} is installed"
-        )
+        raise ReportError(version_mismatch(visit, framework, host))
     if fmt == "csv":
         from assessor_tui.reports import csv_export
 

@@ -26,7 +26,7 @@ from assessor_tui.reports.document import (
     Table,
     sanitised,
 )
-from assessor_tui.reports.quality import check_record
+from assessor_tui.reports.quality import check_record, missing_plugin_message
 
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import PluginHost
@@ -52,6 +52,9 @@ def build_record(
     draft = visit.status not in FINAL_STATUSES
     body, failed = _body(visit, framework, host)
     blocks: list[Block] = []
+    if visit.framework_version != framework.version:
+        blocks.append(Paragraph(version_mismatch(visit, framework, host), label="Cannot export",
+                                style="alert"))
     if draft:
         blocks.extend(_outstanding(visit, framework, host, failed))
     blocks.extend(body)
@@ -146,6 +149,15 @@ def _body(visit: Visit, framework: Framework,
     if not answered:
         return b.generic_body(visit, framework), failed
     return shaped, failed
+
+
+def version_mismatch(visit: Visit, framework: Framework, host: PluginHost | None) -> str:
+    """Why a visit of another version of its framework cannot be exported: the preview shows
+    it laid out on the installed version's items, which may not be the ones recorded."""
+    if host is not None:
+        return missing_plugin_message(host, visit.framework_id, visit.framework_version)
+    return (f"this visit was recorded against {visit.framework_id} version "
+            f"{visit.framework_version}, but version {framework.version} is installed")
 
 
 def _outstanding(visit: Visit, framework: Framework, host: PluginHost | None,

@@ -17,6 +17,7 @@ from typing import Literal
 ParagraphStyle = Literal["body", "muted", "alert"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
@@ -32,9 +33,9 @@ def clean(text: object) -> str:
     value = value.replace("\u2028", "\n").replace("\u2029", "\n\n")
     value = _CONTROL.sub("", value).translate(_BIDI_CONTROLS).replace("\ufffe", "").replace(
         "\uffff", "")
-    # lone surrogates cannot be encoded by any writer
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        value = value.encode("utf-8", "replace").decode("utf-8")
+    # a lone surrogate (a byte that was not UTF-8) cannot be encoded by any writer: it
+    # shows as the replacement mark, so the reader sees something was there
+    value = _SURROGATE.sub("\ufffd", value)
     return unicodedata.normalize("NFC", value)
 
 

@@ -10,4 +10,10 @@ from typing import Any
 
 
 def render(export: dict[str, Any]) -> bytes:
-    return (json.dumps(export, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    """UTF-8 JSON. Text holding a lone surrogate (a byte that was not UTF-8, as Python keeps
+    it from a command line) cannot be written as UTF-8: the file is then written with
+    ``\\u`` escapes throughout, which read back as exactly the same text."""
+    try:
+        return (json.dumps(export, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        return (json.dumps(export, indent=2, ensure_ascii=True) + "\n").encode("ascii")

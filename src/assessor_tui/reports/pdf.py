@@ -32,6 +32,9 @@ from assessor_tui.reports.document import (
 Run = tuple[str, tuple[int, int, int], str]
 """(font style, colour, text): a piece of a line in one style."""
 _TOKENS = re.compile(r"\n|[^\s]+")
+_RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff"
+                  "\U0001e800-\U0001efff]")
+"""Hebrew, Arabic, Syriac, Thaana, N'Ko and the other right-to-left blocks."""
 
 FONT_ENV = "ASSESSOR_PDF_FONT"
 FAMILY = "body"
@@ -126,6 +129,8 @@ class _Writer:
         pdf.set_title(f"{document.title}: {document.subtitle}")
         pdf.set_creator("assessor-tui")
         self._widths: dict[tuple[str, float, str], float] = {}
+        self.rtl = False  # the record holds right-to-left text: shape the pieces that do
+        self.shaping = False
         self.unicode = self._load_fonts()
         pdf.header = self._header  # type: ignore[method-assign]
         pdf.footer = self._footer  # type: ignore[method-assign]
@@ -160,9 +165,8 @@ class _Writer:
         if fallbacks:
             pdf.set_fallback_fonts(fallbacks, exact_match=False)
         self.covered = frozenset(covered)
-        if any(unicodedata.bidirectional(chr(c)) in ("R", "AL") for c in needed):
-            # right-to-left text is laid out by HarfBuzz; shaping is slow, so only then
-            pdf.set_text_shaping(True)
+        # right-to-left text is laid out by HarfBuzz, piece by piece (see `shape`)
+        self.rtl = any(unicodedata.bidirectional(chr(c)) in ("R", "AL") for c in needed)
         return True
 
     def text(self, value: str) -> str:
@@ -174,6 +178,22 @@ class _Writer:
             return value
         return "".join(c if ord(c) in covered or c == "\n" else REPLACEMENT for c in value)
 
+    def shape(self, text: str) -> str:
+        """``text``, with the shaping engine on only when it holds right-to-left letters.
+
+        HarfBuzz orders and joins Hebrew and Arabic, but fpdf2 places shaped text glyph by
+        glyph, which PDF viewers' search and copy (pdfium, as in Chrome) read as scattered
+        letters: so the rest of the record is drawn unshaped. Call it before measuring or
+        drawing any text."""
+        if self.rtl:
+            self._set_shaping(_RTL.search(text) is not None)
+        return text
+
+    def _set_shaping(self, wanted: bool) -> None:
+        if wanted != self.shaping:
+            self.pdf.set_text_shaping(wanted)
+            self.shaping = wanted
+
     def font(self, style: str = "", size: float = 10,
              color: tuple[int, int, int] = (26, 26, 26)) -> None:
         self.pdf.set_font(FAMILY if self.unicode else "helvetica", style, size)
@@ -182,12 +202,18 @@ class _Writer:
     # ------------------------------------------------------------ page furniture
 
     def _header(self) -> None:
+        """Runs inside an automatic page break too, so the shaping in use is put back."""
+        shaping = self.shaping
+        self._page_top()
+        self._set_shaping(shaping)
+
+    def _page_top(self) -> None:
         pdf = self.pdf
         if self.doc.watermark:
             with pdf.local_context(fill_opacity=0.12, text_color=ALERT):
                 self.font("B", 96, ALERT)
                 with pdf.rotation(35, x=pdf.w / 2, y=pdf.h / 2):
-                    mark = self.text(self.doc.watermark)
+                    mark = self.shape(self.text(self.doc.watermark))
                     width = pdf.get_string_width(mark)
                     pdf.text(pdf.w / 2 - width / 2, pdf.h / 2 + 12, mark)
         pdf.set_y(10)
@@ -195,24 +221,28 @@ class _Writer:
         banner = f"{self.doc.title}: {self.doc.subtitle}"
         if self.doc.watermark:
             banner += f" ({self.doc.watermark}: not final until the visit is submitted)"
-        pdf.cell(0, 4, self.text(banner[:160]), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.cell(0, 4, self.shape(self.text(banner[:160])), new_x="LMARGIN", new_y="NEXT",
+                 align="L")
         pdf.set_y(18)
 
     def _footer(self) -> None:
-        pdf = self.pdf
+        pdf, shaping = self.pdf, self.shaping
         pdf.set_y(-12)
         self.font("", 8, MUTED)
-        pdf.cell(0, 4, f"Page {pdf.page_no()}", align="C")
+        pdf.cell(0, 4, self.shape(f"Page {pdf.page_no()}"), align="C")
+        self._set_shaping(shaping)
 
     # ------------------------------------------------------------ blocks
 
     def title(self) -> None:
         pdf, doc = self.pdf, self.doc
         self.font("B", 20, BLUE)
-        pdf.multi_cell(0, 9, self.text(doc.title), new_x="LMARGIN", new_y="NEXT", align="L")
+        pdf.multi_cell(0, 9, self.shape(self.text(doc.title)), new_x="LMARGIN", new_y="NEXT",
+                       align="L")
         if doc.subtitle:
             self.font("", 14)
-            pdf.multi_cell(0, 7, self.text(doc.subtitle), new_x="LMARGIN", new_y="NEXT", align="L")
+            pdf.multi_cell(0, 7, self.shape(self.text(doc.subtitle)), new_x="LMARGIN",
+                           new_y="NEXT", align="L")
         pdf.ln(2)
         if doc.meta:
             self.table(("", ""), doc.meta, widths=(32, 142), header=False)
@@ -224,7 +254,8 @@ class _Writer:
             pdf.add_page()
         pdf.ln(4 if block.level == 1 else 2)
         self.font("B", size, BLUE if block.level < 3 else (26, 26, 26))
-        pdf.multi_cell(0, size * 0.5, self.text(block.text), new_x="LMARGIN", new_y="NEXT",
+        pdf.multi_cell(0, size * 0.5, self.shape(self.text(block.text)), new_x="LMARGIN",
+                       new_y="NEXT",
                        align="L")
         if block.level == 1:
             pdf.set_draw_color(*BLUE)
@@ -241,8 +272,9 @@ class _Writer:
         key = (style, size, text)
         found = self._widths.get(key)
         if found is None:
-            self.font(style, size)
-            found = self._widths[key] = self.pdf.get_string_width(text)
+            # the font only: setting a colour here would recolour the text being drawn
+            self.pdf.set_font(FAMILY if self.unicode else "helvetica", style, size)
+            found = self._widths[key] = self.pdf.get_string_width(self.shape(text))
         return found
 
     def wrap(self, runs: list[Run], width: float, first: float | None = None,
@@ -298,7 +330,7 @@ class _Writer:
             pdf.set_x(left)
             for style, color, text in row:
                 self.font(style, size, color)
-                pdf.cell(self.width(style, size, text) + 0.01, line, text)
+                pdf.cell(self.width(style, size, text) + 0.01, line, self.shape(text))
             pdf.ln(line)
 
     def labelled(self, label: str, text: str, color: tuple[int, int, int] = (26, 26, 26),
@@ -328,7 +360,7 @@ class _Writer:
                 pdf.add_page()
             self.font("", 10)
             pdf.set_x(pdf.l_margin + 2)
-            pdf.cell(4, LINE, "•" if self.unicode else "-")
+            pdf.cell(4, LINE, self.shape("•" if self.unicode else "-"))
             runs: list[Run] = [("I", MUTED, f"{lead}: ")] if lead else []
             runs.append(("", (26, 26, 26), text))
             self.flow(runs, indent=6)
@@ -363,7 +395,8 @@ class _Writer:
                     pdf.set_xy(x + pad, y + pad + n * line)
                     for run_style, color, text in row:
                         self.font(run_style, size, color)
-                        pdf.cell(self.width(run_style, size, text) + 0.01, line, text)
+                        pdf.cell(self.width(run_style, size, text) + 0.01, line,
+                                 self.shape(text))
                 x += w
             pdf.set_xy(pdf.l_margin, y + height)
 
@@ -384,7 +417,7 @@ class _Writer:
             self.table(block.columns, block.rows)
         else:
             self.font("B", 10)
-            self.pdf.multi_cell(0, LINE, self.text(block.title), new_x="LMARGIN",
+            self.pdf.multi_cell(0, LINE, self.shape(self.text(block.title)), new_x="LMARGIN",
                                 new_y="NEXT", align="L")
             self.bullets((n.lead(), n.text) for n in block.notes)
 

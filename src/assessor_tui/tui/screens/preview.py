@@ -57,14 +57,15 @@ class PreviewScreen(Screen[None]):
         visit = opened.visit
         fields = [
             ("format", f"Format ({', '.join(reports.FORMATS)})", "pdf"),
+            ("table", "CSV only: which table (judgements or actions)", "judgements"),
             ("path", "Save as", default_path(visit.school.name, visit.id, "pdf")),
         ]
         self.app.push_screen(
             FormScreen("Export the record", fields),
-            lambda v: v is not None and self._export(v["format"], v["path"]),
+            lambda v: v is not None and self._export(v["format"], v["path"], v["table"]),
         )
 
-    def _export(self, fmt: str, path: str) -> None:
+    def _export(self, fmt: str, path: str, table: str = "judgements") -> None:
         opened = self.app.opened
         assert opened is not None
         fmt = fmt.strip().lower()
@@ -82,7 +83,8 @@ class PreviewScreen(Screen[None]):
                 else None
             )
             data = reports.export_visit(
-                opened.visit, opened.framework, self.app.host, fmt, lossless=lossless
+                opened.visit, opened.framework, self.app.host, fmt,
+                table=table.strip().lower(), lossless=lossless,
             )
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as f:
