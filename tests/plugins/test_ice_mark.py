@@ -134,6 +134,37 @@ def test_criterion_wording(fw: Framework, item_id: str, text: str) -> None:
     assert item.text == text
 
 
+def test_criterion_text_is_clean(fw: Framework) -> None:
+    """No bold marks, stray spaces before commas or unfinished statements reach the assessor."""
+    for c in fw.criteria():
+        assert c.text is not None, c.id
+        assert "**" not in c.text and "  " not in c.text and " ," not in c.text, c.id
+        assert c.text == c.text.strip() and c.text[-1] in ".:", c.id
+    sectors = fw.item("partnerships-1")
+    assert isinstance(sectors, Criterion) and sectors.checklist is not None
+    for entry in sectors.checklist.items:
+        assert entry.text == entry.text.strip() and not entry.text.endswith("."), entry.id
+
+
+@pytest.mark.parametrize(("item_id", "threshold"), [
+    ("partnerships-1", "at least FIVE"),
+    ("partnerships-2", "at least TWO years"),
+    ("partnerships-4", "within the last 12 months"),
+    ("partnerships-5", "within the last 12 months"),
+    ("leadership-6", "at least one-third"),
+    ("leadership-8", "at least 10% of other staff"),
+    ("leadership-8", "At least 90% of these"),
+    ("learning-5", "At least a quarter"),
+    ("opportunities-7", "consistently at least 90%"),
+])
+def test_thresholds_stay_visible_in_the_criterion_text(
+        fw: Framework, item_id: str, threshold: str) -> None:
+    """The assessor judges against the number itself, so it must be in the text shown."""
+    item = fw.item(item_id)
+    assert item is not None and item.text is not None
+    assert threshold in item.text
+
+
 def test_sectors_checklist(fw: Framework) -> None:
     item = fw.item("partnerships-1")
     assert isinstance(item, Criterion)
