@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -73,6 +77,25 @@ def test_a_dropped_yaml_file_appears_and_a_bad_one_is_reported(
         "warning: skipped broken.yaml:14: sections[0].items[0].scale: unknown scale 'stars'; "
         "defined scales: yn\n"
     )
+
+
+def test_dropped_files_that_used_to_crash_the_listing_are_reported(
+    assessor: Run, tmp_path: Path
+) -> None:
+    """An impossible date, an alias inside its own anchor: each is one warning line."""
+    folder = tmp_path / "frameworks"
+    folder.mkdir()
+    (folder / "dated.yaml").write_text(LOCAL.replace('"2024.1"', "2024-13-01"))
+    (folder / "loop.yaml").write_text(LOCAL.replace("id: local-framework", "id: &me [*me]"))
+    result = assessor("frameworks", "list", "--json", "--frameworks-dir", str(folder))
+    assert result.returncode == 0
+    assert [r["id"] for r in json.loads(result.stdout)] == BUILT_IN
+    assert result.stderr.splitlines() == [
+        "warning: skipped dated.yaml:3: cannot read '2024-13-01' as a date: "
+        "month must be in 1..12; put it in quotes if it is text",
+        "warning: skipped loop.yaml:2: alias '*me' is inside its own anchor '&me', "
+        "so it never ends",
+    ]
 
 
 def test_data_dir_frameworks_folder_is_the_default(assessor: Run, tmp_path: Path) -> None:
@@ -157,6 +180,27 @@ def test_plugins_list(assessor: Run) -> None:
         assert "evaluate_visit" in by_name[name]["hooks"]
 
 
+def test_plugins_list_says_what_each_plugin_provides(assessor: Run, tmp_path: Path) -> None:
+    """A plugin with rules only is not shown as providing nothing."""
+    site = tmp_path / "site"
+    info = site / "rules_only-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rules-only\nVersion: 1.0\n")
+    (info / "entry_points.txt").write_text("[assessor_tui]\nrules-only = rules_only\n")
+    (site / "rules_only.py").write_text(textwrap.dedent("""\
+        import assessor_tui
+
+        @assessor_tui.hookimpl
+        def evaluate_visit(visit, framework):
+            return None
+        """))
+    out = assessor("plugins", "list", env={"PYTHONPATH": str(site)}, check=True).stdout
+    rows = {line.split()[0]: line.split() for line in out.splitlines()}
+    assert rows["NAME"] == ["NAME", "VERSION", "PROVIDES", "STATUS"]
+    assert rows["rules-only"] == ["rules-only", "1.0", "rules", "ok"]
+    assert rows["ba-sef"][2:] == ["ba-sef;", "rules,", "report,", "panels,", "commands", "ok"]
+
+
 def test_plugins_list_shows_disabled(assessor: Run) -> None:
     out = assessor(
         "plugins", "list", env={"ASSESSOR_DISABLE_PLUGINS": "ice-mark"}, check=True
@@ -176,17 +220,39 @@ def test_usage_errors_exit_2_without_traceback(assessor: Run) -> None:
     assert "Traceback" not in result.stderr
 
 
-def test_cli_does_not_import_textual_for_non_tui_commands() -> None:
-    import subprocess
-    import sys
+SHIPPED = Path(__file__).resolve().parents[2] / "frameworks"
+HEAVY = (
+    "textual", "rich", "fastapi", "starlette", "uvicorn", "sqlalchemy", "alembic", "psycopg",
+    "httpx", "httpcore", "assessor_tui.tui", "assessor_tui.server",
+)
+"""Textual and the server stack: what a non-TUI command must not pay to import."""
 
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["frameworks", "list"],
+        ["frameworks", "list", "--json"],
+        ["frameworks", "show", "ba-sef"],
+        ["frameworks", "show", "norfolk-sipp", "--json"],
+        ["frameworks", "validate", str(SHIPPED / "ice-mark.yaml")],
+        ["frameworks", "schema"],
+        ["plugins", "list"],
+        ["plugins", "list", "--json"],
+    ],
+    ids=" ".join,
+)
+def test_non_tui_commands_do_not_import_textual_or_the_server(argv: list[str]) -> None:
     code = (
-        "import sys; from assessor_tui.cli.main import main; main(['frameworks', 'list']); "
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('textual', 'fastapi', 'uvicorn', 'sqlalchemy', 'httpx', 'rich')); "
-        "print('LOADED', bad)"
+        "import sys, io, contextlib\n"
+        "from assessor_tui.cli.main import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    status = main({argv!r})\n"
+        f"heavy = {HEAVY!r}\n"
+        "print(status, sorted(m for m in sys.modules "
+        "if m in heavy or m.startswith(tuple(h + '.' for h in heavy))))"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
-    assert out.splitlines()[-1] == "LOADED []"
+    assert out.splitlines()[-1] == "0 []"

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
@@ -195,6 +199,61 @@ CASES = [
         ],
     ),
     (
+        "criterion-checklist-minimum-too-large",
+        GOOD.replace(
+            "          high: All of it.\n",
+            "          high: All of it.\n        checklist:\n"
+            "          items: [{id: x, text: X}]\n          min_checked: 2\n",
+        ),
+        [
+            "demo.yaml:25: sections[0].items[0].checklist.min_checked: min_checked is 2 "
+            "but the checklist has 1 item"
+        ],
+    ),
+    (
+        "format-true",
+        GOOD.replace("format: 1", "format: true"),  # True == 1 in Python
+        ["demo.yaml:1: format: unknown format version true; this assessor reads format 1"],
+    ),
+    (
+        "nul-character",
+        GOOD.replace("Demo publisher", "Demo \x00 publisher"),
+        [
+            "demo.yaml:5: YAML syntax error: unacceptable character #x0000: "
+            "control characters are not allowed"
+        ],
+    ),
+    (
+        "impossible-date",
+        GOOD.replace('version: "1"', "version: 2009-13-01"),
+        [
+            "demo.yaml:3: cannot read '2009-13-01' as a date: month must be in 1..12; "
+            "put it in quotes if it is text"
+        ],
+    ),
+    (
+        "nested-too-deep",
+        GOOD + "notes: " + "[" * 60 + "]" * 60 + "\n",
+        ["demo.yaml:34: nested more than 50 levels deep"],
+    ),
+    (
+        "alias-inside-its-own-anchor",
+        GOOD.replace("id: demo", "id: &name [*name]"),
+        ["demo.yaml:2: alias '*name' is inside its own anchor '&name', so it never ends"],
+    ),
+    (
+        "alias-bomb",  # "billion laughs": 1 KB that expands to 9^9 values
+        GOOD
+        + "".join(
+            f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}" if i else "lol"] * 9) + "]\n"
+            for i in range(9)
+        ),
+        [
+            "demo.yaml:38: more than 50,000 values, each alias counted as what it repeats; "
+            "a framework file has a few thousand"
+        ],
+    ),
+    (
         "several-problems-at-once",
         GOOD.replace("scale: lv", "scale: stars").replace("min_checked: 1", "min_checked: 3"),
         [
@@ -230,3 +289,63 @@ def test_missing_file_is_one_line(tmp_path: Path) -> None:
     with pytest.raises(FrameworkInvalid) as info:
         load_file(tmp_path / "nope.yaml", "nope.yaml")
     assert str(info.value) == "nope.yaml: cannot read: No such file or directory"
+
+
+def test_a_number_too_long_for_python_is_a_located_problem(tmp_path: Path) -> None:
+    (problem,) = problems_of(tmp_path, GOOD.replace("min_checked: 1", "min_checked: " + "9" * 5000))
+    assert problem.startswith(
+        "demo.yaml:29: cannot read '" + "9" * 39 + "…' as an integer: exceeds the limit"
+    )
+    assert problem.endswith("; put it in quotes if it is text")
+
+
+def test_a_pipe_is_read_no_further_than_the_limit(tmp_path: Path) -> None:
+    """A pipe has no size to check first; reading stops past 2 MB instead of at its end."""
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+
+    def write() -> None:
+        try:
+            with fifo.open("wb") as f:
+                f.write(b"# " + b"x" * (3 * 1024 * 1024) + b"\n")
+        except BrokenPipeError:
+            pass  # the loader stopped reading: what this test wants
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    with pytest.raises(FrameworkInvalid) as info:
+        load_file(fifo, "pipe.yaml")
+    writer.join(timeout=10)
+    assert str(info.value) == "pipe.yaml: more than 2 MB; framework files are limited to 2 MB"
+
+
+def test_validate_reports_every_bad_file_in_one_line_each_and_no_traceback(
+    tmp_path: Path,
+) -> None:
+    """The CLI on all the malformed files at once, plus two that used to crash or hang the
+    process (10^5 nested brackets; the 50 MB file): exact lines, exit 1, nothing else."""
+    expected: list[str] = []
+    names: list[str] = []
+    for case_id, text, lines in CASES:
+        name = f"{case_id}.yaml"
+        (tmp_path / name).write_bytes(text.encode() if isinstance(text, str) else text)
+        names.append(name)
+        expected += [line.replace("demo.yaml", name, 1) for line in lines]
+    (tmp_path / "deepest.yaml").write_text(GOOD + "notes: " + "[" * 100_000 + "]" * 100_000)
+    with (tmp_path / "huge.yaml").open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    names += ["deepest.yaml", "huge.yaml"]
+    expected += [
+        "deepest.yaml:34: nested more than 50 levels deep",
+        "huge.yaml: file is 50.0 MB; framework files are limited to 2 MB",
+    ]
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("assessor")), "frameworks", "validate", *names],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == expected
+    assert result.stderr == f"{len(names)} of {len(names)} files invalid\n"

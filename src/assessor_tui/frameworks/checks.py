@@ -78,7 +78,8 @@ def _criterion(fw: Framework, item: Criterion, path: PathKey) -> Found:
 
 def _minimum(minimum: int | None, count: int, path: PathKey) -> Found:
     if minimum is not None and minimum > count:
-        yield path, f"min_checked is {minimum} but the checklist has {count} items"
+        items = "item" if count == 1 else "items"
+        yield path, f"min_checked is {minimum} but the checklist has {count} {items}"
 
 
 def _column(fw: Framework, column: Column, path: PathKey) -> Found:

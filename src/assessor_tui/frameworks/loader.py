@@ -1,8 +1,10 @@
 """Load framework files: YAML → checked data → immutable `Framework`.
 
-YAML is parsed once by libyaml; the node tree is walked alongside the data
-to remember the line of every path, so that every problem (from pydantic or
-from the cross-reference checks) can name ``file:line: path``.
+YAML is parsed by libyaml: first its events alone, to refuse a file that would
+crash or hang what follows (too deep, an alias bomb, a recursive alias), then
+into a node tree, which is walked alongside the data to remember the line of
+every path, so that every problem (from pydantic or from the cross-reference
+checks) can name ``file:line: path``.
 """
 
 from __future__ import annotations
@@ -21,13 +23,44 @@ from assessor_tui.frameworks.model import FORMAT_VERSION, ITEM_KINDS, Framework
 
 MAX_BYTES = 2 * 1024 * 1024
 """Framework files are tens of kilobytes; anything past this is refused unread."""
-
-try:
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - libyaml missing: slower, same result
-    _Loader = yaml.SafeLoader
+MAX_DEPTH = 50
+"""Nesting the built-in files keep under 10; libyaml's composer recurses in C, so a deeper
+file (a few hundred kilobytes of ``[[[…``) would crash the process, not raise."""
+MAX_VALUES = 50_000
+"""Values in a file once aliases are expanded (the largest built-in has about 1,000): a
+kilobyte of nested aliases ("billion laughs") would otherwise expand past any memory."""
 
 PathKey = tuple[str | int, ...]
+
+_TAG_NAMES = {"int": "an integer", "float": "a number", "timestamp": "a date"}
+
+
+class _BadValue(Exception):
+    """A scalar the YAML constructor could not convert (``2009-13-01`` as a date)."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The safe loader (libyaml's when present), reporting an unconvertible value with its
+    line instead of letting Python's ValueError escape."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, OverflowError) as exc:
+            tag = node.tag.rsplit(":", 1)[-1]
+            value = str(node.value)
+            shown = value if len(value) <= 40 else value[:39] + "…"
+            reason = str(exc).split(";")[0]
+            raise _BadValue(
+                node.start_mark.line + 1,
+                f"cannot read '{shown}' as {_TAG_NAMES.get(tag, tag)}: "
+                f"{reason[:1].lower()}{reason[1:]}; put it in quotes if it is text",
+            ) from None
 
 
 def format_path(path: PathKey) -> str:
@@ -88,22 +121,101 @@ def _decode(raw: bytes, name: str) -> str:
         ) from None
 
 
-def parse(raw: bytes, name: str) -> tuple[Any, Lines]:
-    """YAML bytes → (data, lines). Raises FrameworkInvalid for syntax and encoding errors."""
-    text = _decode(raw, name)
-    loader = _Loader(text)
+def _shape_problem(text: str, name: str) -> Problem | None:
+    """Walk the YAML events (no tree is built) for a file too deep, too large once aliases
+    are expanded, or with an alias inside its own anchor: each would hang or crash the
+    composer, ``_walk`` or validation, so they are refused before any of those run."""
+    events = _Loader(text)
+    stack: list[list[Any]] = []  # per open collection: [anchor, values so far]
+    sizes: dict[str, int] = {}  # anchor → values it stands for
+    total = 0
     try:
-        node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
+        while True:
+            event = events.get_event()
+            kind = type(event)
+            if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                if kind is yaml.AliasEvent:
+                    open_anchor = event.anchor not in sizes and any(
+                        frame[0] == event.anchor for frame in stack
+                    )
+                    if open_anchor:  # a reused anchor name is the composer's to report
+                        return Problem(
+                            name,
+                            event.start_mark.line + 1,
+                            "",
+                            f"alias '*{event.anchor}' is inside its own anchor "
+                            f"'&{event.anchor}', so it never ends",
+                        )
+                    count = sizes.get(event.anchor, 1)  # undefined: the composer says so
+                else:
+                    count = 1
+                    if event.anchor is not None:
+                        sizes[event.anchor] = 1
+                total += count
+                if stack:
+                    stack[-1][1] += count
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                total += 1
+                stack.append([event.anchor, 1])
+                if len(stack) > MAX_DEPTH:
+                    return Problem(
+                        name,
+                        event.start_mark.line + 1,
+                        "",
+                        f"nested more than {MAX_DEPTH} levels deep",
+                    )
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                anchor, count = stack.pop()
+                if anchor is not None:
+                    sizes[anchor] = count
+                if stack:
+                    stack[-1][1] += count
+            elif kind is yaml.StreamEndEvent or event is None:
+                return None
+            if total > MAX_VALUES:
+                return Problem(
+                    name,
+                    event.start_mark.line + 1,
+                    "",
+                    f"more than {MAX_VALUES:,} values, each alias counted as what it repeats; "
+                    "a framework file has a few thousand",
+                )
+    finally:
+        events.dispose()
+
+
+def _yaml_problem(exc: yaml.YAMLError, raw: bytes, name: str) -> Problem:
+    """A PyYAML error as one located line."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         what = exc.problem or exc.context or "cannot parse"
         if exc.context and exc.problem and exc.context_mark:
             what += f" ({exc.context} started on line {exc.context_mark.line + 1})"
-        raise FrameworkInvalid([Problem(name, line, "", f"YAML syntax error: {what}")]) from None
+        return Problem(name, line, "", f"YAML syntax error: {what}")
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character, e.g. NUL
+        code = ord(exc.character) if isinstance(exc.character, str) else exc.character
+        line = raw.count(b"\n", 0, exc.position) + 1  # libyaml counts bytes
+        return Problem(
+            name, line, "", f"YAML syntax error: unacceptable character #x{code:04x}: {exc.reason}"
+        )
+    return Problem(name, None, "", "YAML error: " + " ".join(str(exc).split()))
+
+
+def parse(raw: bytes, name: str) -> tuple[Any, Lines]:
+    """YAML bytes → (data, lines). Raises FrameworkInvalid for syntax and encoding errors."""
+    text = _decode(raw, name)
+    loader = _Loader(text)
+    try:
+        shape = _shape_problem(text, name)
+        if shape is not None:
+            raise FrameworkInvalid([shape])
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as exc:
-        raise FrameworkInvalid([Problem(name, None, "", f"YAML error: {exc}")]) from None
+        raise FrameworkInvalid([_yaml_problem(exc, raw, name)]) from None
+    except _BadValue as exc:
+        raise FrameworkInvalid([Problem(name, exc.line, "", exc.message)]) from None
     finally:
         loader.dispose()
     lines = Lines()
@@ -173,6 +285,11 @@ def _validation_problems(exc: ValidationError, data: Any, lines: Lines, name: st
     return problems
 
 
+def _shown(value: object) -> str:
+    """A value as the file spells it: ``true``, not Python's ``True``."""
+    return str(value).lower() if isinstance(value, bool) else repr(value)
+
+
 def build(data: Any, lines: Lines, name: str) -> Framework:
     """Checked data → Framework, or FrameworkInvalid listing every problem."""
     if not isinstance(data, dict):
@@ -198,14 +315,14 @@ def build(data: Any, lines: Lines, name: str) -> Framework:
                 )
             ]
         )
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # `true` and 1.0 equal 1
         raise FrameworkInvalid(
             [
                 Problem(
                     name,
                     lines.of(("format",)),
                     "format",
-                    f"unknown format version {version!r}; "
+                    f"unknown format version {_shown(version)}; "
                     f"this assessor reads format {FORMAT_VERSION}",
                 )
             ]
@@ -231,28 +348,29 @@ def load_bytes(raw: bytes, name: str) -> Framework:
 
 
 def load_file(path: Path, name: str | None = None) -> Framework:
-    """Load one framework file; the size is checked before a byte is read."""
+    """Load one framework file; the size is checked before a byte is read, and no more
+    than the limit is ever read (a pipe or ``/dev/zero`` reports no size)."""
     name = name or str(path)
     try:
         size = os.stat(path).st_size
         if size > MAX_BYTES:
             raise FrameworkInvalid([_too_big(name, size)])
-        raw = path.read_bytes()
+        with open(path, "rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
     except FrameworkInvalid:
         raise
     except OSError as exc:
         raise FrameworkInvalid([Problem(name, None, "", f"cannot read: {exc.strerror}")]) from None
+    if len(raw) > MAX_BYTES:
+        raise FrameworkInvalid([_too_big(name, None)])
     return load_bytes(raw, name)
 
 
-def _too_big(name: str, size: int) -> Problem:
-    return Problem(
-        name,
-        None,
-        "",
-        f"file is {size / 1_048_576:.1f} MB; framework files are limited to "
-        f"{MAX_BYTES // 1_048_576} MB",
-    )
+def _too_big(name: str, size: int | None) -> Problem:
+    limit = f"framework files are limited to {MAX_BYTES // 1_048_576} MB"
+    if size is None:  # a pipe or a device: no size until read
+        return Problem(name, None, "", f"more than {MAX_BYTES // 1_048_576} MB; {limit}")
+    return Problem(name, None, "", f"file is {size / 1_048_576:.1f} MB; {limit}")
 
 
 def iter_yaml_files(folder: Path) -> Iterator[Path]:

@@ -7,9 +7,9 @@ is frozen, so a loaded framework can be shared freely.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, NoReturn
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 FORMAT_VERSION = 1
 
@@ -28,6 +28,23 @@ Text = Annotated[str, StringConstraints(min_length=1)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class FrozenDict(dict[str, str]):
+    """A dict that refuses changes: one loaded framework is shared by the app and every
+    plugin, so a plugin's stray ``descriptors[...] = …`` must not rewrite it for all."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise TypeError("a loaded framework cannot be changed")
+
+    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
+    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+
+    def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, str]]]:
+        return FrozenDict, (dict(self),)  # pickle and deepcopy without __setitem__
+
+
+Descriptors = Annotated[dict[str, Text], AfterValidator(FrozenDict)]
 
 
 # ---------------------------------------------------------------- scales
@@ -107,7 +124,7 @@ class Criterion(_Item):
     kind: Literal["criterion"]
     scale: Id
     key: bool = Field(default=False, description="A key criterion (bold in the source).")
-    descriptors: dict[str, Text] | None = None
+    descriptors: Descriptors | None = None
     checklist: CriterionChecklist | None = None
     fields: tuple[FieldSpec, ...] = ()
 
