@@ -14,6 +14,8 @@ Fixtures, each a factory so a test says exactly what it needs::
         visit = assessor_visit(assessor_host(...), "my-framework")
         async with assessor_pilot(visit, item="q1") as pilot:   # the workspace, on q1
             await pilot.press("2")
+        async with assessor_pilot(visit, panel="My panel") as pilot:   # a panel, opened
+            assert "2 of 3" in str(pilot.app.screen.query_one(MyPanel).render())
 
 Everything lives in pytest's temporary folders; stores use the lowest key-derivation
 cost the store accepts, so tests stay fast. Nothing here touches the user's store.
@@ -115,11 +117,19 @@ def assessor_visit(assessor_session: Callable[[PluginHost], Session]) -> Callabl
 
 @pytest.fixture
 def assessor_pilot() -> Callable[..., Any]:
-    """The app's workspace on a visit, driven with Textual's Pilot (for panels and commands)."""
+    """The app's workspace on a visit, driven with Textual's Pilot (for panels and commands).
+
+    ``item`` moves to that item first; ``panel`` opens the panel of that title as the
+    command palette would, and fails the test with the plugin's reason if it cannot be built.
+    """
 
     @asynccontextmanager
     async def run(
-        visit: OpenVisit, *, item: str | None = None, size: tuple[int, int] = (120, 40)
+        visit: OpenVisit,
+        *,
+        item: str | None = None,
+        panel: str | None = None,
+        size: tuple[int, int] = (120, 40),
     ) -> AsyncIterator[Pilot]:
         from assessor_tui.tui.app import make_app
 
@@ -134,6 +144,20 @@ def assessor_pilot() -> Callable[..., Any]:
             if item is not None:
                 app.screen.jump_to(item)  # type: ignore[attr-defined]
                 await pilot.pause()
+            if panel is not None:
+                await _open_panel(pilot, session.host, visit, panel)
             yield pilot
 
     return run
+
+
+async def _open_panel(pilot: Pilot, host: PluginHost, visit: OpenVisit, title: str) -> None:
+    """Open a panel by its title, as the palette does; a clear failure when it does not open."""
+    titles = [p.title for p in host.panels_for(visit.framework.id)]
+    if title not in titles:
+        pytest.fail(f"no panel {title!r} for {visit.framework.id}; its panels: {titles}")
+    owner = host.panels_for(visit.framework.id)[titles.index(title)].owner
+    pilot.app.screen.action_panel(titles.index(title))  # type: ignore[attr-defined]
+    await pilot.pause()
+    if type(pilot.app.screen).__name__ != "PluginPanelScreen":
+        pytest.fail(f"panel {title!r} did not open: {host.plugins[owner].reason}")

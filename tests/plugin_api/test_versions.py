@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -13,6 +17,7 @@ from assessor_tui.plugins.host import load_host
 from assessor_tui.session import Session
 from assessor_tui.store import FLOOR_KDF, Vault
 
+ASSESSOR = Path(sys.executable).with_name("assessor")
 FRAMEWORK = """\
 format: 1
 id: local-review
@@ -133,3 +138,61 @@ def test_without_a_mapping_unknown_items_are_named_and_nothing_changes(tmp_path:
         )
         assert session.open(visit_id).visit.framework_version == "1"
         assert session.open(visit_id).visit.level("c1") == "yes"
+
+
+class Drops:
+    """Version 2 dropped c1: the migration hook says it is gone."""
+
+    @assessor_tui.hookimpl
+    def migrate_visit(self, visit, framework, from_version):
+        return {"c1": None} if framework.id == "local-review" else None
+
+
+def test_a_judgement_on_an_item_that_is_gone_is_kept_in_a_note(tmp_path: Path) -> None:
+    frameworks = tmp_path / "frameworks"
+    write(frameworks, "1", "c1")
+    vault, _ = Vault.init(tmp_path / "store", "passphrase!", kdf=FLOOR_KDF)
+    with Session(vault, load_host(entry_points=False, frameworks_dir=frameworks)) as session:
+        opened = session.new_visit("local-review", school="Hill School")
+        visit_id = opened.visit.id
+        opened.edit(lambda e: e.set_level("c1", "yes"), lambda e: e.set_rationale("c1", "Seen"))
+        opened.close()
+    write(frameworks, "2", "c3")
+    host = load_host(entry_points=False, plugins=[("drops", Drops())], frameworks_dir=frameworks)
+    with Session(Vault.unlock(tmp_path / "store", "passphrase!"), host) as session:
+        assert session.migrate(visit_id) == "1"
+        visit = session.open(visit_id).visit
+        assert (visit.framework_version, visit.judgements) == ("2", {})
+        (note,) = visit.notes
+        assert note.text.startswith("Recorded on c1, which local-review 2 no longer has: ")
+        assert "level: yes" in note.text and "rationale: Seen" in note.text
+
+
+def test_visits_migrate_on_the_command_line(tmp_path: Path) -> None:
+    """A data-only framework's new version: the visit remembers 1 until it is moved to 2."""
+    frameworks = tmp_path / "frameworks"
+    write(frameworks, "1", "c1")
+    env = {
+        **os.environ,
+        "ASSESSOR_DATA_DIR": str(tmp_path / "data"),
+        "ASSESSOR_FRAMEWORKS_DIR": str(frameworks),
+        "ASSESSOR_PASSPHRASE": "a passphrase for tests",
+    }
+
+    def assessor(*args: str) -> str:
+        return subprocess.run([str(ASSESSOR), *args], capture_output=True, text=True, env=env,
+                              check=True, timeout=60).stdout
+
+    assessor("init")
+    visit_id = assessor("visits", "new", "--framework", "local-review", "--school", "Hill").strip()
+    assessor("visits", "judge", visit_id, "c1", "yes")
+    write(frameworks, "2", "c1")
+
+    def remembered() -> str:
+        return json.loads(assessor("visits", "show", visit_id, "--json"))["visit"][
+            "framework_version"]
+
+    assert remembered() == "1"
+    assert assessor("visits", "migrate", visit_id) == "moved from local-review version 1 to 2\n"
+    assert assessor("visits", "migrate", visit_id) == "already on local-review version 2\n"
+    assert remembered() == "2"

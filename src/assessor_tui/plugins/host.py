@@ -3,16 +3,19 @@
 Built-in plugins are found through the same ``assessor_tui`` entry-point group
 as anyone else's. A plugin that fails to import, whose hook raises, or whose
 framework is invalid is marked failed with the reason and set aside; the rest
-keep working. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks plugins by name. A plugin's
-command that raises or returns the wrong thing when the assessor runs it is disabled on its
-own, for the session: the plugin's framework, rules and the visit open on it carry on.
+keep working; a plugin that fails once loaded keeps its (validated) frameworks, so
+visits on them still open. Each hook's answer is checked here, so one that returns
+the wrong type fails like one that raises. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks
+plugins by name. A plugin's command that raises or returns the wrong thing when the
+assessor runs it is disabled on its own, for the session: the plugin's framework, rules
+and the visit open on it carry on.
 """
 
 from __future__ import annotations
 
 import inspect
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from importlib.resources.abc import Traversable
@@ -140,6 +143,10 @@ class PluginHost:
         self.commands: list[Command] = []
         self.failed_commands: dict[Command, str] = {}
         """Commands disabled for the session, with the reason."""
+        self.loaded = False
+        """Set once ``load_host`` has collected everything; failures after it are "in use"."""
+        self.failed_in_use: dict[str, str] = {}
+        """Plugins disabled after loading (a hook raised or answered wrong), with the reason."""
 
     # ------------------------------------------------------------ loading
 
@@ -197,24 +204,35 @@ class PluginHost:
                 yield impl.plugin_name, result
 
     def _call(self, impl: pluggy.HookImpl, hook: str, kwargs: dict[str, Any]) -> tuple[bool, Any]:
+        """Call one implementation; its answer is checked (and a generator run) here too, so
+        what it returns wrong or raises late fails its plugin instead of the caller."""
         try:
-            return True, impl.function(*(kwargs[arg] for arg in impl.argnames))
+            result = impl.function(*(kwargs[arg] for arg in impl.argnames))
+            check = RESULTS.get(hook)
+            return True, result if result is None or check is None else check(result)
         except FrameworkInvalid as exc:
             self._fail(impl.plugin_name, f"invalid framework: {exc}")
-            return False, None
+        except WrongResult as exc:
+            self._fail(impl.plugin_name, f"hook {hook} returned {exc}")
         except Exception as exc:
             self._fail(impl.plugin_name, f"hook {hook} raised {_describe(exc)}")
-            return False, None
+        return False, None
 
     def _fail(self, name: str, reason: str) -> PluginInfo:
+        """Disable a plugin for the session. While loading, its frameworks go with it; once
+        loaded they stay (they were validated), so a visit open on one, or reopened later in
+        the session, carries on without the plugin's hooks."""
         info = self.plugins.setdefault(name, PluginInfo(name, "", name))
         if info.status != "failed":
             info.status, info.reason = "failed", reason
+            if self.loaded:
+                self.failed_in_use[name] = reason
         plugin = self.pm.get_plugin(name)
         if plugin is not None:
             self.pm.unregister(plugin)
-        for fid in info.frameworks:
-            self.frameworks.pop(fid, None)
+        if not self.loaded:
+            for fid in info.frameworks:
+                self.frameworks.pop(fid, None)
         return info
 
     # ------------------------------------------------------------ frameworks
@@ -390,28 +408,71 @@ class PluginHost:
 
     def evaluate(self, visit: Visit, framework: Framework) -> list[Finding]:
         """Every plugin's findings; one that returns something else is disabled."""
+        findings: list[Finding] = []
+        for _, result in self.call_each("evaluate_visit", visit=visit, framework=framework):
+            if result is not None:
+                findings.extend(result)
+        return findings
+
+    def failure_findings(self) -> list[Finding]:
+        """One warning per plugin disabled while in use, naming it and why, for the app and
+        the CLI to show beside the findings, so the assessor knows its rules are off."""
         from assessor_tui.domain.findings import Finding
 
-        findings: list[Finding] = []
-        for name, result in self.call_each("evaluate_visit", visit=visit, framework=framework):
-            if result is None:
-                continue
-            try:
-                items = list(result)
-            except TypeError:
-                items = [result]
-            wrong = next((f for f in items if not isinstance(f, Finding)), None)
-            if wrong is not None:
-                self._fail(
-                    name, f"hook evaluate_visit returned {type(wrong).__name__}, not a Finding"
-                )
-                continue
-            findings.extend(items)
-        return findings
+        return [
+            Finding(
+                f"plugin-failed.{name}",
+                f"The {name} plugin failed and is disabled for this session: {reason}",
+                "warning",
+            )
+            for name, reason in self.failed_in_use.items()
+        ]
 
     def returned_wrong(self, name: str, hook: str, value: object, expected: str) -> None:
         """Disable a plugin whose hook returned something it should not have."""
         self._fail(name, f"hook {hook} returned {type(value).__name__}, not {expected}")
+
+
+class WrongResult(Exception):
+    """A hook answered with something its spec does not allow; the message says what."""
+
+    def __init__(self, value: object, expected: str) -> None:
+        super().__init__(f"{type(value).__name__}, not {expected}")
+
+
+def _items(value: object, expected: str) -> list[Any]:
+    """A hook's iterable answer as a list; a generator's own errors raise here."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise WrongResult(value, expected)
+    return list(value)
+
+
+def _findings(value: object) -> list[Finding]:
+    from assessor_tui.domain.findings import Finding
+
+    items = [value] if isinstance(value, Finding) else _items(value, "a list of Findings")
+    wrong = next((f for f in items if not isinstance(f, Finding)), None)
+    if wrong is not None:
+        raise WrongResult(wrong, "a Finding")
+    return items
+
+
+def _id_map(value: object) -> dict[str, str | None]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+    ):
+        raise WrongResult(value, "a mapping of item ids")
+    return dict(value)
+
+
+RESULTS: dict[str, Callable[[Any], Any]] = {
+    "evaluate_visit": _findings,
+    "check_record": _findings,
+    "report_sections": lambda value: _items(value, "a list of report blocks"),
+    "migrate_visit": _id_map,
+}
+"""What each hook that answers must answer (beside None). Report blocks are checked by the
+report builder, which owns their types."""
 
 
 def api_refusal(plugin: object) -> str | None:
@@ -486,4 +547,5 @@ def load_host(
     host.collect_panels()
     host.collect_commands()
     host.load_user_frameworks(frameworks_dir)
+    host.loaded = True
     return host
