@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -231,9 +232,8 @@ def test_damaged_visit_file_falls_back_and_doctor_reports(store: Cli) -> None:
     path.write_bytes(bytes(data))
     report = store("doctor")
     assert report.returncode == 1
-    assert (
-        f"visits/{vid}.db was damaged or altered; the previous copy was restored" in report.stdout
-    )
+    restored = f"visits/{vid}.db is damaged or was altered; the previous copy was restored"
+    assert restored in report.stdout
     shown = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
     assert [n["text"] for n in shown["visit"]["notes"]] == ["first note"]
     assert store("doctor").stdout.count("the previous copy was restored") == 0
@@ -355,3 +355,240 @@ def test_submit_runs_the_quality_check_first(store: Cli) -> None:
     assert "warning: 2.4 Strategies for early intervention: rated Developing" in done.stderr
     shown = json.loads(store("visits", "show", ba, "--json", check=True).stdout)
     assert shown["visit"]["status"] == "submitted"
+
+
+def _flip(path: Path, offset: int) -> None:
+    data = bytearray(path.read_bytes())
+    data[offset] ^= 0x04
+    path.write_bytes(bytes(data))
+
+
+def test_doctor_reports_files_restored_while_the_store_opened(store: Cli) -> None:
+    """store.key is read at unlock and index.db when the session starts: a damaged copy of
+    either is restored before the check runs, and doctor must still say so."""
+    new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    _flip(store.data_dir / "store.key", 100)
+    _flip(store.data_dir / "index.db", 150)
+    report = store("doctor", "--json")
+    assert report.returncode == 1
+    problems = {p["path"]: p for p in json.loads(report.stdout)["problems"]}
+    for name in ("store.key", "index.db"):
+        assert problems[name]["kind"] == "restored"
+        assert problems[name]["message"] == (
+            f"{name} is damaged or was altered; the previous copy was restored"
+        )
+        assert problems[f"{name}.damaged"]["kind"] == "damaged-copy-kept"
+
+
+def test_doctor_checks_every_file_even_when_the_index_is_lost(store: Cli) -> None:
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    store("visits", "note", vid, "kept in the previous copy", check=True)
+    store("visits", "note", vid, "lost with the damaged copy", check=True)
+    for name in ("index.db", "index.db.prev", f"visits/{vid}.db"):
+        _flip(store.data_dir / name, 150)
+    report = store("doctor")
+    assert report.returncode == 1 and report.stderr == ""
+    assert report.stdout.splitlines()[:2] == [
+        "index.db is damaged or was altered, and no good copy is left; nothing was overwritten",
+        f"visits/{vid}.db is damaged or was altered; the previous copy was restored",
+    ]
+
+
+def test_current_passphrase_from_a_file_beats_the_environment(store: Cli, tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.txt", tmp_path / "bad.txt"
+    good.write_text(PASSPHRASE + "\n")
+    bad.write_text("not the passphrase\n")
+    wrong_env = {"ASSESSOR_PASSPHRASE": "not the passphrase either"}
+    listed = store("visits", "list", "--json", "--passphrase-file", str(good), env=wrong_env)
+    assert listed.returncode == 0 and json.loads(listed.stdout) == []
+    refused = store("visits", "list", "--passphrase-file", str(bad))
+    assert (refused.returncode, refused.stderr) == (1, "assessor: wrong passphrase\n")
+
+
+def test_passphrase_prompt_in_a_terminal_does_not_echo(store: Cli) -> None:
+    """No file and no environment variable: the command asks on the terminal."""
+    import contextlib
+    import pty
+    import select
+    import time
+
+    env = {k: v for k, v in os.environ.items() if k != "ASSESSOR_PASSPHRASE"}
+    env["ASSESSOR_DATA_DIR"] = str(store.data_dir)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a real terminal is its controlling terminal
+        os.execve(ASSESSOR, [ASSESSOR, "visits", "list", "--json"], env)
+    screen = b""
+    deadline = time.monotonic() + 60
+    status = None
+    typed = False
+    while time.monotonic() < deadline:
+        if select.select([fd], [], [], 0.1)[0]:
+            with contextlib.suppress(OSError):  # EIO once the child closed the terminal
+                screen += os.read(fd, 4096)
+        if not typed and b"Passphrase: " in screen:
+            os.write(fd, PASSPHRASE.encode() + b"\n")
+            typed = True
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            break
+    os.close(fd)
+    assert typed, screen
+    assert os.waitstatus_to_exitcode(status) == 0, screen
+    assert b"[]" in screen
+    assert PASSPHRASE.encode() not in screen  # typed blind
+
+
+def test_no_passphrase_in_any_output_or_file(cli: Cli, tmp_path: Path) -> None:
+    """Every command, the failures included, with HOME and the XDG folders inside the
+    test: the passphrases appear in no output, and in no file anything wrote."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "HOME": str(home),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "XDG_STATE_HOME": str(home / "state"),
+    }
+    secrets_dir = tmp_path / "secrets"
+    secrets_dir.mkdir()
+    new_file = secrets_dir / "new.txt"
+    new_passphrase = "NEWPASS-" + os.urandom(8).hex()
+    new_file.write_text(new_passphrase)
+    outputs: list[str] = []
+
+    def run(*args: str, passphrase: str | None = None) -> subprocess.CompletedProcess[str]:
+        result = cli(*args, passphrase=passphrase, env=env)
+        outputs.extend((result.stdout, result.stderr))
+        return result
+
+    recovery = json.loads(run("init", "--json").stdout)["recovery_key"]
+    vid = run("visits", "new", "--framework", "ice-mark", "--school", "Hill School").stdout
+    vid = vid.strip()
+    run("visits", "note", vid, "a note")
+    run("visits", "judge", vid, "partnerships-1", "met")
+    run("visits", "show", vid)
+    run("visits", "show", vid, "--json")
+    run("visits", "export", vid, "--format", "json")
+    run("visits", "list", passphrase="a wrong passphrase here")
+    run("passwd", "--new-passphrase-file", str(new_file))
+    run("visits", "list")  # the old passphrase, now wrong
+    _flip(cli.data_dir / f"visits/{vid}.db", 150)
+    run("doctor", "--json", passphrase=new_passphrase)
+    key_file = secrets_dir / "recovery.txt"
+    key_file.write_text(recovery)
+    new_file.write_text(PASSPHRASE)
+    run("recover", "--recovery-key-file", str(key_file), "--new-passphrase-file", str(new_file))
+    assert run("visits", "list", "--json").returncode == 0  # the recovered passphrase works
+
+    for secret in (PASSPHRASE, new_passphrase):
+        forms = (secret.encode(), secret.encode("utf-16-le"), secret.encode().hex().encode())
+        for text in outputs:
+            assert secret not in text
+        for path in tmp_path.rglob("*"):
+            if path.is_file() and secrets_dir not in path.parents:
+                data = path.read_bytes()
+                assert not any(form in data for form in forms), (path, secret)
+
+
+def test_a_save_that_fails_says_so_and_keeps_the_previous_state(store: Cli) -> None:
+    """A real write failure, not a mock: the file size limit stops the save of the visit
+    file part-way (EFBIG, as a full disk would with ENOSPC)."""
+    import resource
+
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    store("visits", "note", vid, "saved before the failure", check=True)
+    path = store.data_dir / "visits" / f"{vid}.db"
+    before = path.read_bytes()
+    limit = len(before) + 64
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    env = {
+        **os.environ,
+        "ASSESSOR_DATA_DIR": str(store.data_dir),
+        "ASSESSOR_PASSPHRASE": PASSPHRASE,
+    }
+    failed = subprocess.run(
+        [ASSESSOR, "visits", "note", vid, "x" * 4000],
+        capture_output=True,
+        text=True,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        preexec_fn=limited,
+        timeout=60,
+    )
+    assert failed.returncode == 1
+    assert failed.stderr == (
+        f"assessor: could not save visits/{vid}.db: file too large; your previous copy is intact\n"
+    )
+    assert path.read_bytes() == before
+    assert [p.name for p in store.data_dir.rglob("*.tmp")] == []
+    store("visits", "note", vid, "saved after the failure", check=True)
+    shown = json.loads(store("visits", "show", vid, "--json", check=True).stdout)
+    assert [n["text"] for n in shown["visit"]["notes"]] == [
+        "saved before the failure",
+        "saved after the failure",
+    ]
+    assert store("doctor", check=True).stdout.startswith("All files of the store")
+
+
+def test_tampered_visit_files_are_told_in_one_line_never_read(store: Cli, tmp_path: Path) -> None:
+    """Flipped header bytes, truncations, an appended byte, a folder, and files swapped in
+    from another visit or another store, through the real command: the previous copy is
+    shown (never the tampered one), or one line says the file is damaged."""
+    import shutil
+
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    other_vid = new_visit(store, "--framework", "ice-mark", "--school", "Other School")
+    store("visits", "note", vid, "first", check=True)
+    store("visits", "note", vid, "second", check=True)
+    export = tmp_path / "visit.json"
+    store("visits", "export", vid, "--format", "json", "-o", str(export), check=True)
+    elsewhere = Cli(tmp_path / "elsewhere")
+    elsewhere("init", check=True)
+    elsewhere("visits", "import", str(export), check=True)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(store.data_dir, pristine)
+    name = f"visits/{vid}.db"
+    size = (pristine / name).stat().st_size
+
+    def flip(offset: int) -> Callable[[Path], None]:
+        return lambda path: _flip(path, offset)
+
+    def cut(length: int) -> Callable[[Path], None]:
+        return lambda path: path.write_bytes(path.read_bytes()[:length])
+
+    def swap_from(folder: Path, source: str) -> Callable[[Path], None]:
+        return lambda path: shutil.copyfile(folder / source, path)
+
+    def folder(path: Path) -> None:
+        path.unlink()
+        path.mkdir()
+
+    restored_cases = [flip(offset) for offset in (0, 10, 11, 30, 52, 88)]  # magic … length
+    restored_cases += [cut(0), cut(95), cut(96), cut(size - 1), folder]
+    restored_cases += [lambda path: path.write_bytes(path.read_bytes() + b"\0")]
+    restored_cases += [swap_from(pristine, f"visits/{other_vid}.db")]
+    restored_cases += [swap_from(elsewhere.data_dir, name)]
+    lost_cases = [
+        swap_from(pristine, f"visits/{other_vid}.db"),
+        swap_from(elsewhere.data_dir, name),
+        cut(50),
+    ]
+    damaged = f"assessor: {name} is damaged or was altered, and no good copy is left"
+    for number, tamper in enumerate(restored_cases + lost_cases):
+        shutil.rmtree(store.data_dir)
+        shutil.copytree(pristine, store.data_dir)
+        tamper(store.data_dir / name)
+        if number >= len(restored_cases):
+            tamper(store.data_dir / f"{name}.prev")
+        shown = store("visits", "show", vid, "--json")
+        if number < len(restored_cases):
+            assert shown.returncode == 0, (number, shown.stderr)
+            notes = [n["text"] for n in json.loads(shown.stdout)["visit"]["notes"]]
+            assert notes == ["first"], number  # the previous copy, never the tampered one
+        else:
+            assert (shown.returncode, shown.stdout) == (1, ""), number
+            assert shown.stderr.startswith(damaged) and shown.stderr.count("\n") == 1, number

@@ -181,3 +181,84 @@ def test_coverage_counts_judged_and_unevidenced(session) -> None:
     assert (cov.judged, cov.total, cov.percent) == (1, 12, 8)
     assert "1a" not in cov.without_evidence and "2a" not in cov.without_evidence
     assert len(cov.without_evidence) == 10
+
+
+def test_every_cell_and_field_type_is_checked() -> None:
+    """A wrong value is refused with the column's name and what it must be; a right one
+    is stored in its type. Non-finite numbers are refused too: no JSON file can hold
+    them, so one accepted on screen would be saved as an empty value."""
+    from tests.domain.conftest import Session
+    from tests.domain.typed_framework import typed_framework
+
+    s = Session(typed_framework(), school="Hill School")
+    refusals = {
+        ("pupils", "lots"): "Pupils must be a number, not 'lots'",
+        ("pupils", "nan"): "Pupils must be a number, not 'nan'",
+        ("pupils", "inf"): "Pupils must be a number, not 'inf'",
+        ("pupils", "-Infinity"): "Pupils must be a number, not '-Infinity'",
+        ("pupils", "1e999"): "Pupils must be a number, not '1e999'",
+        ("attendance", "120"): "Attendance must be a percentage from 0 to 100, not 120",
+        ("attendance", "nan%"): "Attendance must be a percentage from 0 to 100, not nan%",
+        ("attendance", "most"): "Attendance must be a percentage, not 'most'",
+        ("measured", "yesterday"): "Measured on must be a date (YYYY-MM-DD), not 'yesterday'",
+        ("band", "medium"): "Band must be one of low, high, not 'medium'",
+        ("grade", "maybe"): "level 'maybe' is not on scale 'yes-no' of Grade (no, yes)",
+    }
+    for (column, value), message in refusals.items():
+        with pytest.raises(EditRefused) as info:
+            s.do(lambda e, c=column, v=value: e.set_cell("t1", "r1", c, v))
+        assert str(info.value) == message
+    assert s.visit.rows == ()  # nothing refused reached the visit
+    for column, value in [
+        ("pupils", "1e3"),
+        ("attendance", "87.5%"),
+        ("measured", "2026-11-23"),
+        ("band", "high"),
+        ("grade", "Yes"),
+    ]:
+        s.do(lambda e, c=column, v=value: e.set_cell("t1", "r1", c, v))
+    (row,) = s.visit.rows
+    assert row.cells == {
+        "pupils": "1000",
+        "attendance": "87.5",
+        "measured": "2026-11-23",
+        "band": "high",
+        "grade": "yes",
+    }
+
+    for field, value, message in [
+        ("count", "NaN", "Pupils seen must be a number, not 'NaN'"),
+        ("when", "2026-02-30", "Date of the review must be a date (YYYY-MM-DD), not '2026-02-30'"),
+        ("ok", "perhaps", "Policy in place must be yes or no, not 'perhaps'"),
+        ("colour", "blue", "Rating colour must be one of red, amber, green, not 'blue'"),
+    ]:
+        with pytest.raises(EditRefused) as info:
+            s.do(lambda e, f=field, v=value: e.set_field("c1", f, v))
+        assert str(info.value) == message
+    for field, value in [
+        ("count", "12"),
+        ("when", "2026-11-23"),
+        ("ok", "yes"),
+        ("colour", "green"),
+    ]:
+        s.do(lambda e, f=field, v=value: e.set_field("c1", f, v))
+    assert s.visit.judgements["c1"].fields == {
+        "count": "12",
+        "when": "2026-11-23",
+        "ok": "True",
+        "colour": "green",
+    }
+    (stored,) = [r for r in s.records.values() if r.type == "judgement"]
+    assert (stored.data["field:count"], stored.data["field:ok"]) == (12, True)  # typed
+
+
+def test_a_judgement_says_who_changed_it_last_and_when(session) -> None:
+    s = session("ba-sef")
+    level = s.do(lambda e: e.set_level("1.1", "established"))
+    first = s.visit.judgements["1.1"]
+    assert first.updated_by == "dev1"
+    assert first.updated_at == datetime.fromtimestamp(int(level.hlc[:13]) / 1000, UTC)
+    rationale = s.do(lambda e: e.set_rationale("1.1", "Minutes seen"))
+    later = s.visit.judgements["1.1"]
+    assert later.updated_at == datetime.fromtimestamp(int(rationale.hlc[:13]) / 1000, UTC)
+    assert later.updated_at > first.updated_at

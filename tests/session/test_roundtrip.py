@@ -38,6 +38,11 @@ def edit_plans(draw):
                         "field",
                         "summary",
                         "delete-note",
+                        "cell",
+                        "row",
+                        "entry",
+                        "recommendation",
+                        "evidence",
                     ]
                 ),
                 st.integers(0, 1000),
@@ -54,6 +59,8 @@ def apply_plan(session: Session, framework_id: str, plan) -> str:
     fw = opened.framework
     criteria = fw.criteria()
     prompts = [i for _, i in fw.items() if i.kind == "text"]
+    tables = [i for _, i in fw.items() if i.kind == "table"]
+    lists = [i for _, i in fw.items() if i.kind == "list"]
     for kind, n, text in plan:
         try:
             if kind == "level" and criteria:
@@ -95,6 +102,28 @@ def apply_plan(session: Session, framework_id: str, plan) -> str:
             elif kind == "delete-note" and opened.visit.notes:
                 note = opened.visit.notes[n % len(opened.visit.notes)]
                 opened.edit(lambda e, i=note.id: e.delete(i))
+            elif kind == "cell" and tables:
+                t = tables[n % len(tables)]
+                added = [r.id for r in opened.visit.rows if r.item_id == t.id and not r.row_id]
+                rows = [r.id for r in t.rows] + added
+                if rows:
+                    row, col = rows[n % len(rows)], t.columns[n % len(t.columns)]
+                    opened.edit(lambda e, t=t, r=row, c=col, v=text: e.set_cell(t.id, r, c.id, v))
+            elif kind == "row" and tables:
+                t = tables[n % len(tables)]
+                opened.edit(lambda e, t=t, v=text: e.add_row(t.id, v))
+            elif kind == "entry" and lists:
+                item = lists[n % len(lists)]
+                opened.edit(lambda e, i=item, v=text: e.add_entry(i.id, v))
+            elif kind == "recommendation":
+                opened.edit(lambda e, v=text: e.add_recommendation(v))
+            elif kind == "evidence":
+                ids = [criteria[n % len(criteria)].id] if criteria else []
+                opened.edit(
+                    lambda e, v=text, n=n, ids=ids: e.add_evidence(
+                        v, kind="document", reference=f"REF-{n}", item_ids=ids
+                    )
+                )
         except EditRefused:
             pass
     visit_id = opened.visit.id

@@ -142,3 +142,66 @@ def test_the_sketch_in_the_document_runs(tmp_path: Path, monkeypatch: pytest.Mon
     namespace: dict[str, object] = {}
     exec(sketch.group(1), namespace)
     assert namespace["tables"] == {"_default": {"1": {"title": "from the sketch"}}}
+
+
+# ------------------------------------------------------------- the document's own tables
+
+
+KEY_FILE_FIELDS = [  # (offset, size, field): where read_key_file above looks
+    (0, 8, "magic"),
+    (8, 2, "format version"),
+    (10, 2, "flags"),
+    (12, 16, "store id"),
+    (28, 8, "key id"),
+    (36, 8, "generation"),
+    (44, 4, "Argon2id memory"),
+    (48, 4, "Argon2id iterations"),
+    (52, 4, "Argon2id lanes"),
+    (56, 16, "Argon2id salt"),
+    (72, 12, "passphrase slot nonce"),
+    (84, 48, "passphrase slot"),
+    (132, 16, "recovery slot salt"),
+    (148, 12, "recovery slot nonce"),
+    (160, 48, "recovery slot"),
+    (208, 32, "checksum"),
+]
+DATA_FILE_FIELDS = [  # where read_data_file above looks
+    (0, 8, "magic"),
+    (8, 2, "format version"),
+    (10, 1, "file kind"),
+    (11, 1, "flags"),
+    (12, 16, "store id"),
+    (28, 16, "file id"),
+    (44, 8, "generation"),
+    (52, 8, "key id"),
+    (60, 16, "subkey salt"),
+    (76, 12, "nonce"),
+    (88, 8, "payload length"),
+]
+
+
+def _layout_table(heading: str) -> list[tuple[int, int, str]]:
+    """The `| offset | size | field | … |` rows of the first table after ``heading``."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text[text.index(f"\n{heading}\n") :]
+    rows = []
+    for line in section.splitlines()[1:]:
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].isdigit():
+            rows.append((int(cells[0]), int(cells[1]) if cells[1].isdigit() else -1, cells[2]))
+        elif rows and not line.startswith("|"):
+            return rows
+    return rows
+
+
+def test_the_documented_layouts_are_the_ones_that_decrypt() -> None:
+    """The byte tables of §3 and §4 say what the reader above (which decrypts real
+    stores) does: a change to either, without the other, fails here."""
+    key_rows = _layout_table("## 3. The key file, `store.key`")
+    assert key_rows == KEY_FILE_FIELDS
+    data_rows = _layout_table("## 4. Data files: `index.db`, `visits/*.db`, `blobs/*.bin`")
+    assert data_rows[:-1] == DATA_FILE_FIELDS
+    assert data_rows[-1][0] == 96 and data_rows[-1][2] == "payload"
+    for rows, end in ((key_rows, 240), (data_rows[:-1], 96)):
+        assert [offset for offset, _, _ in rows] == [0, *(o + s for o, s, _ in rows[:-1])]
+        assert rows[-1][0] + rows[-1][1] == end

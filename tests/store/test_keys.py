@@ -192,6 +192,10 @@ def test_changing_the_passphrase_rewrites_only_the_key_file(vault: Vault, data_d
     changed = {name for name in before.keys() | after.keys() if before.get(name) != after.get(name)}
     assert changed == {"store.key", "store.key.prev"}
     assert after["store.key"] == after["store.key.prev"]  # no copy opens with the old one
+    old_key, new_key = before["store.key"], after["store.key"]
+    assert new_key[:36] == old_key[:36]  # identity: same store, same data key
+    assert new_key[132:208] == old_key[132:208]  # the recovery slot, byte for byte
+    assert new_key[56:72] != old_key[56:72] and new_key[72:84] != old_key[72:84]  # salt, nonce
     with pytest.raises(WrongPassphrase):
         Vault.unlock(data_dir, PASSPHRASE)
     with Vault.unlock(data_dir, "a new passphrase") as again:

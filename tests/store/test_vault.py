@@ -14,6 +14,7 @@ from assessor_tui.store import (
     EncryptedStorage,
     FileKind,
     StoreClosed,
+    StoreError,
     StoreExists,
     Vault,
     file_id_for,
@@ -191,3 +192,38 @@ def test_a_closed_store_refuses_everything(vault: Vault) -> None:
     ):
         with pytest.raises(StoreClosed, match=r"^the store is locked; unlock it"):
             action()
+
+
+def test_an_attachment_can_keep_the_id_it_was_exported_with(
+    vault: Vault, data_dir: Path, tmp_path: Path
+) -> None:
+    """Importing a visit keeps its evidence's attachment ids: its records and change log
+    name them. A given id is checked like a random one, and never overwrites."""
+    exported = vault.put_blob(b"minutes of the board")
+    other, _ = Vault.init(tmp_path / "other", PASSPHRASE, kdf=FLOOR_KDF)
+    with other:
+        assert other.put_blob(b"minutes of the board", blob_id=exported) == exported
+        assert other.get_blob(exported) == b"minutes of the board"
+        assert other.put_blob(b"minutes of the board", blob_id=exported) == exported  # again
+        with pytest.raises(StoreError, match="already in the store, with other content"):
+            other.put_blob(b"something else", blob_id=exported)
+        assert other.get_blob(exported) == b"minutes of the board"
+        for bad in ("../store.key", "AB" * 16, "0" * 31, ""):
+            with pytest.raises(StoreError, match=r"^not an attachment id"):
+                other.put_blob(b"x", blob_id=bad)
+        assert other.blob_ids() == [exported]
+
+
+def test_every_write_has_a_fresh_subkey_salt_and_nonce(vault: Vault, data_dir: Path) -> None:
+    """Saving the very same content again never repeats a (key, nonce) pair: AES-GCM's one
+    rule. Header bytes 60–75 are the subkey salt, 76–87 the nonce (docs/store-format.md)."""
+    db = vault.visit_db(VISIT_A)
+    path = data_dir / "visits" / f"{VISIT_A}.db"
+    db.insert({"n": 1})
+    seen = []
+    for _ in range(20):
+        db.update({"n": 1})  # the same documents each time
+        seen.append(path.read_bytes())
+    assert len({data[60:76] for data in seen}) == len(seen)
+    assert len({data[76:88] for data in seen}) == len(seen)
+    assert len({data[96:] for data in seen}) == len(seen)  # so no two ciphertexts match

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from assessor_tui.cli import passphrase as pw
 from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError, print_json
+
+if TYPE_CHECKING:
+    from assessor_tui.store import Problem, Vault
 
 
 def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -92,10 +96,35 @@ def cmd_recover(ctx: Context) -> int:
     return 0
 
 
+def _doctor_findings(vault: Vault) -> tuple[list[Problem], list[str]]:
+    """Every file's problems, including files restored while the store was being opened
+    (store.key at unlock, index.db when the device id is read), which a later read finds
+    good; and the visits whose summary is out of date (and that can be read), when the
+    index can be read at all."""
+    from assessor_tui.store import Problem, ProblemKind, StoreError
+    from assessor_tui.store.repository import Repository
+
+    try:
+        repo: Repository | None = Repository(vault)
+    except StoreError:
+        repo = None  # an unreadable index is reported by check(), with every other file
+    earlier = vault.restorations
+    problems = vault.check()
+    reported = {p.path for p in problems if p.kind is ProblemKind.RESTORED}
+    restored = [
+        Problem(r.path, ProblemKind.RESTORED, r.reason) for r in earlier if r.path not in reported
+    ]
+    lost = {p.path for p in problems if p.kind is ProblemKind.LOST}
+    stale = [] if repo is None else [v for v in repo.stale() if f"visits/{v}.db" not in lost]
+    return restored + problems, stale  # a lost visit is reported above, not as stale
+
+
 def cmd_doctor(ctx: Context) -> int:
-    session = ctx.session()
-    problems = session.vault.check()
-    stale = list(session.repo.stale())
+    """Check every file, even when the index cannot be read (then the session cannot open)."""
+    from assessor_tui.store import Vault
+
+    with Vault.unlock(ctx.data_dir, pw.passphrase(ctx.args)) as vault:
+        problems, stale = _doctor_findings(vault)
     if ctx.args.json:
         print_json(
             {

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
+from assessor_tui.domain.clock import parse
 from assessor_tui.domain.records import Record
 from assessor_tui.domain.visit import (
     ActionPoint,
@@ -37,6 +38,15 @@ def _datetime(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+def _stamped(stamp: str) -> tuple[datetime | None, str]:
+    """(when, which device) from a hybrid logical clock stamp; nothing if it is malformed."""
+    try:
+        ms, _, device = parse(stamp)
+        return datetime.fromtimestamp(ms / 1000, UTC), device
+    except (ValueError, OverflowError, OSError):
+        return None, ""
+
+
 Part = tuple[str, Any]
 """What one record contributes to the aggregate: (which collection, the model)."""
 
@@ -49,12 +59,15 @@ millisecond instead of rebuilding 300 notes on every key press."""
 def part_of(r: Record) -> Part:
     d = r.data
     if r.type == "judgement":
+        updated_at, updated_by = _stamped(r.updated)
         return "judgements", Judgement(
             item_id=d["item_id"],
             level=d.get("level"),
             rationale=d.get("rationale", ""),
             checked=ticked(d),
             fields={k: str(v) for k, v in prefixed(d, "field:").items() if v not in (None, "")},
+            updated_at=updated_at,
+            updated_by=updated_by,
         )
     if r.type == "answer":
         return "answers", Answer(item_id=d["item_id"], text=d.get("text", ""), level=d.get("level"))

@@ -7,6 +7,7 @@ is allowed. Nothing here does I/O: the store applies the changes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -77,6 +78,8 @@ def _typed(
     try:
         if kind == "number":
             number = float(text)
+            if not math.isfinite(number):  # "nan", "inf", "1e999": no JSON can store them
+                raise ValueError(text)
             return int(number) if number.is_integer() else number
         if kind == "percent":
             number = float(text.removesuffix("%"))

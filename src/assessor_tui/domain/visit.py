@@ -29,13 +29,17 @@ class School(_Model):
 
 
 class Judgement(_Model):
-    """The assessor's judgement on one criterion."""
+    """The assessor's judgement on one criterion, and who changed it last, and when."""
 
     item_id: str
     level: str | None = None
     rationale: str = ""
     checked: tuple[str, ...] = ()
     fields: dict[str, str] = Field(default_factory=dict)
+    updated_at: datetime | None = None
+    """When it was last changed (the time in its hybrid logical clock stamp, UTC)."""
+    updated_by: str = ""
+    """The device that changed it last (one device belongs to one assessor)."""
 
 
 class Note(_Model):

@@ -22,7 +22,7 @@ class ProblemKind(StrEnum):
 
 
 _MESSAGES = {
-    ProblemKind.RESTORED: "{path} was damaged or altered; the previous copy was restored",
+    ProblemKind.RESTORED: "{path} is damaged or was altered; the previous copy was restored",
     ProblemKind.LOST: (
         "{path} is damaged or was altered, and no good copy is left; nothing was overwritten"
     ),

@@ -304,10 +304,23 @@ class Vault:
         label = f"{BLOBS_DIR}/{blob_id}{_BLOB_SUFFIX}"
         return DurableFile(self._data_dir / label, label)
 
-    def put_blob(self, data: bytes) -> str:
-        """Store an attachment durably; returns its id (32 hex digits, random)."""
+    def put_blob(self, data: bytes, blob_id: str | None = None) -> str:
+        """Store an attachment durably; returns its id (32 hex digits, random by default).
+
+        ``blob_id`` keeps the id an exported visit gives it, so export → import is
+        lossless (the evidence records and the change log name it). An id already in the
+        store is accepted only for the same bytes: StoreError otherwise, as for a
+        malformed id, and nothing is written.
+        """
         sealer = self._sealer_or_raise()
-        blob_id = secrets.token_hex(16)
+        if blob_id is None:
+            blob_id = secrets.token_hex(16)
+        elif not isinstance(blob_id, str) or not _BLOB_ID.fullmatch(blob_id):
+            raise StoreError(f"not an attachment id (32 lowercase hex digits): {blob_id!r}")
+        elif self._blob_file(blob_id).exists():
+            if self.get_blob(blob_id) == bytes(data):
+                return blob_id
+            raise StoreError(f"attachment {blob_id!r} is already in the store, with other content")
         sealed = sealer.seal(FileKind.BLOB, file_id_for(FileKind.BLOB, blob_id), 1, bytes(data))
         self._blob_file(blob_id).save(sealed)
         return blob_id
