@@ -592,3 +592,19 @@ def test_tampered_visit_files_are_told_in_one_line_never_read(store: Cli, tmp_pa
         else:
             assert (shown.returncode, shown.stdout) == (1, ""), number
             assert shown.stderr.startswith(damaged) and shown.stderr.count("\n") == 1, number
+
+
+def test_a_command_that_reads_a_damaged_file_says_it_was_restored(store: Cli) -> None:
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    store("visits", "note", vid, "first note", check=True)
+    store("visits", "note", vid, "second note", check=True)
+    path = store.data_dir / "visits" / f"{vid}.db"
+    data = bytearray(path.read_bytes())
+    data[150] ^= 0x01
+    path.write_bytes(bytes(data))
+    shown = store("visits", "show", vid, "--json", check=True)
+    assert shown.stderr == (
+        f"assessor: visits/{vid}.db is damaged or was altered; the previous copy was restored\n"
+    )
+    assert [n["text"] for n in json.loads(shown.stdout)["visit"]["notes"]] == ["first note"]
+    assert store("visits", "show", vid, "--json", check=True).stderr == ""  # said once

@@ -13,6 +13,7 @@ from tests.tui.conftest import PASSPHRASE
 from tests.tui.helpers import (
     add_visit,
     app_for,
+    open_only_visit,
     paste,
     reopened,
     screen_text,
@@ -154,3 +155,33 @@ async def test_idle_lock(host: PluginHost, store_dir: Path) -> None:
         await pilot.press("ctrl+q")
     assert app.return_code == 0
 
+
+
+async def test_a_damaged_visit_file_put_back_is_said(host: PluginHost, store_dir: Path,
+                                                     session: Session) -> None:
+    """The store reads the previous copy of a damaged file; the assessor is told, once,
+    in the store's own words, and sees what that copy holds."""
+    visit_id = add_visit(session, "ice-mark", "Hill School")
+    opened = session.open(visit_id)
+    opened.edit(lambda e: e.add_note("kept note"))
+    opened.close()
+    opened = session.open(visit_id)
+    opened.edit(lambda e: e.add_note("lost with the damage"))
+    opened.close()
+    session.close()
+    path = store_dir / "visits" / f"{visit_id}.db"
+    data = bytearray(path.read_bytes())
+    data[150] ^= 0x01
+    path.write_bytes(bytes(data))
+    with reopened(store_dir, host) as again:
+        app = app_for(host, store_dir, again)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await open_only_visit(pilot)
+            message = (f"visits/{visit_id}.db is damaged or was altered; "
+                       "the previous copy was restored")
+            await wait_for(pilot, lambda: any(n.message == message for n in app._notifications),
+                           timeout=5, what="the restoration notice")
+            assert [n.text for n in app.opened.visit.notes] == ["kept note"]
+            await pilot.pause(1.2)
+            assert sum(n.message == message for n in app._notifications) == 1
+            await pilot.press("ctrl+q")

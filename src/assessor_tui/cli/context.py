@@ -47,6 +47,12 @@ class Context:
             self._session = Session.unlock(self.data_dir, passphrase(self.args), loader)
         return self._session
 
+    def restorations(self) -> list[str]:
+        """Files the store put back from their previous copy during this command."""
+        if self._session is None:
+            return []
+        return [r.message for r in self._session.vault.restorations]
+
     def close(self) -> None:
         if self._session is not None:
             self._session.close()

@@ -105,6 +105,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 70
+    finally:
+        # A damaged file that was put back is said, whatever the command went on to do.
+        if not sys.stderr.closed:
+            for message in ctx.restorations():
+                print(f"assessor: {message}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -97,6 +97,7 @@ class AssessorApp(App[None]):
         if high_contrast:
             self.theme = HIGH_CONTRAST.name
         self.user_keymap = keymap or {}
+        self._restorations_told: tuple[Session | None, int] = (None, 0)
 
     @property
     def host(self) -> PluginHost:
@@ -112,6 +113,7 @@ class AssessorApp(App[None]):
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # rebinding by binding id
         self.set_interval(min(5.0, self.idle_lock_seconds), self._check_idle)
+        self.set_interval(1.0, self._report_restorations)
         if self.session is not None:
             self._enter_store()
         elif (self.data_dir / "store.key").exists():
@@ -206,6 +208,20 @@ class AssessorApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def _report_restorations(self) -> None:
+        """A file the store put back from its previous copy (damaged, altered) is said
+        once, whichever screen's read found it: the assessor should know."""
+        session = self.session
+        if session is None:
+            return
+        seen, told = self._restorations_told
+        if seen is not session:
+            told = 0
+        restored = session.vault.restorations
+        for damaged in restored[told:]:
+            self.notify(damaged.message, title="Restored", severity="warning", timeout=20)
+        self._restorations_told = (session, len(restored))
 
     # ------------------------------------------------------------ idle lock and signals
 
