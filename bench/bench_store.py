@@ -46,6 +46,7 @@ SAVES = 200
 EDITS = 300
 OPENS = 50
 UNLOCKS = 5
+LISTINGS = 7
 VISITS_IN_BIG_STORE = 1000
 PASSPHRASE = "benchmark passphrase"
 WORDS = (
@@ -270,6 +271,27 @@ def _bench_unlock(folder: Path) -> dict[str, float]:
     return {"unlock_default_kdf_s": statistics.median(times)}
 
 
+def _bench_listing(folder: Path) -> dict[str, float]:
+    """The visits list of a store holding 1,000 visits, as `assessor visits list` and the
+    app's visits table get it: a fresh unlock each time (not timed), then the summaries."""
+    from assessor_tui.plugins.host import load_host
+    from assessor_tui.session import Session
+
+    host = load_host()
+    vault, _ = Vault.init(folder / "listing", PASSPHRASE, kdf=FLOOR_KDF)
+    with Session(vault, host) as session:
+        for n in range(VISITS_IN_BIG_STORE):
+            session.new_visit("ice-mark", school=f"School {n}").close()
+    times = []
+    for _ in range(LISTINGS):
+        with Session.unlock(folder / "listing", PASSPHRASE, host) as session:
+            started = time.perf_counter()
+            listed = session.visits()
+            times.append(time.perf_counter() - started)
+        assert len(listed) == VISITS_IN_BIG_STORE
+    return {"list_1000_visits_p50_ms": statistics.median(times) * 1e3}
+
+
 def run(folder: str | os.PathLike[str] | None = None) -> dict[str, float]:
     """Run every store benchmark (about 15 s on a laptop SSD) and return the figures."""
     doc = visit_document()
@@ -281,6 +303,7 @@ def run(folder: str | os.PathLike[str] | None = None) -> dict[str, float]:
         results |= _bench_save(root, doc)
         results |= _bench_edits(root, doc)
         results |= _bench_unlock(root)
+        results |= _bench_listing(root)
         results["total_s"] = time.perf_counter() - started
     return results
 
