@@ -41,7 +41,8 @@ def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
     if framework.id != FRAMEWORK_ID:
         return None
     visit_type = framework.visit_type(visit.visit_type) if visit.visit_type else None
-    findings = list(_action_points(visit, framework, visit_type))
+    findings = [*_recommendations(visit, framework, visit_type),
+                *_action_points(visit, framework, visit_type)]
     if visit_type is None:
         findings.append(_no_visit_type(visit, framework))
     elif visit_type.record == "required":
@@ -73,6 +74,22 @@ def _action_points(visit: Visit, framework: Framework,
         if (item is None or item.require_due) and action.due is None:
             yield Finding(code=f"{FRAMEWORK_ID}.action-due",
                           message=f"action point {number} has no due date",
+                          severity="problem", item_id=item_id)
+
+
+def _recommendations(visit: Visit, framework: Framework,
+                     visit_type: VisitType | None) -> Iterator[Finding]:
+    """Key recommendations, as the record lists them, need an owner and a date too."""
+    prompt = framework.item(f"{visit_type.id}-recommendations") if visit_type else None
+    item_id = prompt.id if prompt is not None else None
+    for number, rec in enumerate(visit.recommendations, start=1):
+        if not rec.owner.strip():
+            yield Finding(code=f"{FRAMEWORK_ID}.recommendation-owner",
+                          message=f"recommendation {number} has no owner",
+                          severity="problem", item_id=item_id)
+        if rec.due is None:
+            yield Finding(code=f"{FRAMEWORK_ID}.recommendation-due",
+                          message=f"recommendation {number} has no due date",
                           severity="problem", item_id=item_id)
 
 

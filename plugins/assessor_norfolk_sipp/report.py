@@ -106,7 +106,8 @@ def _feedback_form(visit: Visit, framework: Framework, vt: VisitType) -> list[Bl
 
 def check(visit: Visit, framework: Framework) -> list[Finding] | None:
     """The quality criteria a record must meet before it is sent: activities summarised,
-    an evaluation written, and an owner and a due date on every agreed action point."""
+    an evaluation written, and an owner and a due date on every recommendation and
+    agreed action point."""
     if framework.id != FRAMEWORK_ID:
         return None
     vt = b.visit_type(visit, framework)
@@ -148,17 +149,33 @@ def _written(visit: Visit, framework: Framework, vt: VisitType) -> list[Finding]
 
 
 def _actions(visit: Visit) -> list[Finding]:
-    """Numbered as the record lists them, and quoted, so the assessor finds the one meant."""
+    """Every recommendation and action point has an owner and a date. Numbered as the
+    record lists them, and quoted, so the assessor finds the one meant."""
     findings = []
+    for number, rec in enumerate(visit.recommendations, start=1):
+        missing = _missing(rec.owner, rec.due)
+        if missing:
+            findings.append(Finding(
+                f"{FRAMEWORK_ID}.recommendation-incomplete",
+                f"recommendation {number} ({_quoted(rec.text)}) has no {missing}", "problem",
+            ))
     for number, action in enumerate(visit.actions, start=1):
-        text = " ".join(action.text.split())
-        quoted = text if len(text) <= 60 else text[:57] + "..."
-        missing = [what for what, absent in (("owner", not action.owner.strip()),
-                                             ("due date", action.due is None)) if absent]
+        missing = _missing(action.owner, action.due)
         if missing:
             findings.append(Finding(
                 f"{FRAMEWORK_ID}.action-incomplete",
-                f"action point {number} (\u201c{quoted}\u201d) has no {' and no '.join(missing)}",
+                f"action point {number} ({_quoted(action.text)}) has no {missing}",
                 "problem", action.item_id,
             ))
     return findings
+
+
+def _missing(owner: str, due: object) -> str:
+    absent = [what for what, gone in (("owner", not owner.strip()), ("due date", due is None))
+              if gone]
+    return " and no ".join(absent)
+
+
+def _quoted(text: str) -> str:
+    text = " ".join(text.split())
+    return "\u201c" + (text if len(text) <= 60 else text[:57] + "...") + "\u201d"

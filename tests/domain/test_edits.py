@@ -156,6 +156,24 @@ def test_actions_answers_summary(session) -> None:
     assert [r.text for r in s.visit.recommendations] == ["Publish the vision."]
 
 
+def test_recommendations_carry_an_owner_and_a_due_date(session) -> None:
+    s = session("norfolk-sipp", visit_type="visit-1")
+    r = s.do(lambda e: e.add_recommendation("Publish the vision.", owner="Head",
+                                            due="2027-03-31"))
+    (rec,) = s.visit.recommendations
+    assert (rec.text, rec.owner, rec.due) == ("Publish the vision.", "Head", date(2027, 3, 31))
+    s.do(lambda e: e.update_recommendation(r.record_id, owner="Chair of governors", due=""))
+    (rec,) = s.visit.recommendations
+    assert (rec.owner, rec.due) == ("Chair of governors", None)
+    with pytest.raises(EditRefused, match="due date must be a date"):
+        s.do(lambda e: e.update_recommendation(r.record_id, due="next term"))
+    with pytest.raises(EditRefused, match="recommendation is empty"):
+        s.do(lambda e: e.update_recommendation(r.record_id, text="  "))
+    with pytest.raises(EditRefused, match="a recommendation has no field 'status'"):
+        s.do(lambda e: e.update_recommendation(r.record_id, status="done"))
+    assert s.visit.recommendations[0].text == "Publish the vision."
+
+
 def test_status_moves_and_frozen_visits(session) -> None:
     s = session("community-cohesion")
     s.do(lambda e: e.start(at=AT))

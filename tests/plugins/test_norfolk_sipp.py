@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import assessor_norfolk_sipp
-from assessor_tui.domain.visit import ActionPoint, Answer, School, Visit
+from assessor_tui.domain.visit import ActionPoint, Answer, Recommendation, School, Visit
 from assessor_tui.frameworks.model import Actions, Checklist, Point, Table, TextPrompt
 from assessor_tui.plugins.host import PluginHost, load_host
 
@@ -418,6 +418,21 @@ def test_action_points_without_owner_or_due_date(host: PluginHost, fw: Framework
         f"{ID}.action-owner", f"{ID}.action-owner", f"{ID}.action-due"]
     assert {f.severity for f in findings} == {"problem"}
     assert {f.item_id for f in findings} == {"visit-1-actions"}
+
+
+def test_recommendations_without_owner_or_due_date(host: PluginHost, fw: Framework) -> None:
+    v = visit(answers=complete(), recommendations=(
+        Recommendation(id="r1", text="Recruit a maths lead", owner="Head",
+                       due=date(2013, 1, 31)),
+        Recommendation(id="r2", text="Share the SEF with governors"),
+    ))
+    findings = host.evaluate(v, fw)
+    assert messages(findings) == ["recommendation 2 has no owner",
+                                  "recommendation 2 has no due date"]
+    assert {f.severity for f in findings} == {"problem"}
+    assert {f.item_id for f in findings} == {"visit-1-recommendations"}
+    four = visit("visit-4", recommendations=(Recommendation(id="r1", text="Brief"),))
+    assert {f.item_id for f in host.evaluate(four, fw) if "recommendation" in f.code} == {None}
 
 
 def test_a_done_action_point_still_needs_an_owner(host: PluginHost, fw: Framework) -> None:

@@ -25,6 +25,22 @@ def test_action_point_without_owner_or_date_names_both(make: Make, host) -> None
         reports.ensure_ready(s.visit, s.framework, host)
 
 
+def test_recommendation_without_owner_or_date_blocks_finalising(make: Make, host) -> None:
+    s = norfolk_visit(make, "visit-1")
+    s.do(lambda e: e.add_recommendation("Recruit a second maths lead", owner="Head"))
+    with pytest.raises(reports.RecordNotReady) as refused:
+        reports.ensure_ready(s.visit, s.framework, host)
+    assert str(refused.value) == (
+        "the record cannot be finalised yet (1 problem): recommendation 1 "
+        "(\u201cRecruit a second maths lead\u201d) has no due date"
+    )
+    rec = s.visit.recommendations[0]
+    s.do(lambda e: e.update_recommendation(rec.id, due="2026-05-01"))
+    assert reports.ensure_ready(s.visit, s.framework, host) == []
+    md = reports.record_markdown(s.visit, s.framework, host)
+    assert "| 1 | Recruit a second maths lead | Head | 01 May 2026 |" in md
+
+
 def test_complete_record_passes(make: Make, host) -> None:
     s = norfolk_visit(make, "visit-1")
     assert reports.ensure_ready(s.visit, s.framework, host) == []
@@ -64,3 +80,41 @@ def test_other_frameworks_have_no_norfolk_check(make: Make, host) -> None:
     s = make("ice-mark")
     s.do(lambda e: e.add_action("Something", owner=""))
     assert reports.check_record(s.visit, s.framework, host) == []
+
+
+def test_a_record_its_framework_plugin_can_no_longer_check_is_not_finalised(
+    assessor_host, assessor_visit
+) -> None:
+    """The plugin providing the framework failed during the visit: its check and its layout
+    of the record are gone, so the record waits; a failed rule of another plugin does not
+    hold it up (the findings name that one)."""
+    import assessor_tui
+    from tests.plugin_api.test_hooks import Provides
+
+    class Faulty(Provides):
+        @assessor_tui.hookimpl
+        def evaluate_visit(self, visit, framework):
+            raise KeyError("c9")
+
+    class OtherRule:
+        @assessor_tui.hookimpl
+        def evaluate_visit(self, visit, framework):
+            raise ValueError("not mine")
+
+    host = assessor_host(("other", OtherRule()))
+    visit = assessor_visit(assessor_host(("provider", Provides()), ("other", OtherRule())),
+                           "hooks-test")
+    visit.findings()
+    host = visit.session.host
+    assert host.plugins["other"].status == "failed"
+    assert reports.ensure_ready(visit.visit, visit.framework, host) == []
+
+    visit = assessor_visit(assessor_host(("faulty", Faulty())), "hooks-test")
+    visit.findings()
+    with pytest.raises(reports.RecordNotReady) as refused:
+        reports.ensure_ready(visit.visit, visit.framework, visit.session.host)
+    assert str(refused.value) == (
+        "the record cannot be finalised yet (1 problem): the faulty plugin failed and is "
+        "disabled for this session, so it cannot check this record: hook evaluate_visit "
+        "raised KeyError: 'c9'"
+    )

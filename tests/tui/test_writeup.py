@@ -33,7 +33,8 @@ async def test_summary_recommendation_action_point_and_findings(
         findings = screen_text(app, "#findings")
         assert "! record of visit has no summary of activities" in findings
         assert "! record of visit has no evaluation" in findings
-        assert screen_text(app, "#recommendations") == "None yet."
+        recommendations = app.screen.query_one("#recommendations", DataTable)
+        assert recommendations.row_count == 0
 
         await paste(pilot, "Data analysed with the head and chair.")  # the summary has focus
         app.screen.query_one("#add-recommendation", Input).focus()  # leaving it saves it
@@ -41,7 +42,21 @@ async def test_summary_recommendation_action_point_and_findings(
         assert "no summary of activities" not in screen_text(app, "#findings")
         await type_text(pilot, "Track FSM pupils")
         await pilot.press("enter")
-        assert screen_text(app, "#recommendations") == "1. Track FSM pupils"
+        assert recommendations.get_row_at(0) == ["1", "Track FSM pupils", "⚠ no owner",
+                                                 "⚠ no date"]
+        assert "✗ recommendation 1 has no owner" in screen_text(app, "#findings")
+        recommendations.focus()
+        await pilot.press("enter")  # edit it: an owner and a date
+        await wait_for_screen(pilot, "FormScreen")
+        await pilot.press("enter")
+        await type_text(pilot, "Head of maths")
+        await pilot.press("enter")
+        await type_text(pilot, "2025-05-31")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "WriteUpScreen")
+        assert recommendations.get_row_at(0) == ["1", "Track FSM pupils", "Head of maths",
+                                                 "2025-05-31"]
+        assert "recommendation 1" not in screen_text(app, "#findings")
 
         app.screen.query_one("#actions", DataTable).focus()
         await pilot.press("plus")
@@ -69,6 +84,7 @@ async def test_summary_recommendation_action_point_and_findings(
 
     visit = stored_visit(store_dir, host, visit_id)
     assert visit.summary == "Data analysed with the head and chair."
-    assert [r.text for r in visit.recommendations] == ["Track FSM pupils"]
+    assert [(r.text, r.owner, str(r.due)) for r in visit.recommendations] == [
+        ("Track FSM pupils", "Head of maths", "2025-05-31")]
     assert [(a.text, a.owner, str(a.due), a.item_id) for a in visit.actions] == [
         ("Agree targets", "Head", "2025-04-30", "visit-1-actions")]

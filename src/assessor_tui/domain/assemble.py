@@ -112,7 +112,9 @@ def part_of(r: Record) -> Part:
     if r.type == "entry":
         return "entries", ListEntry(id=r.id, item_id=d["item_id"], text=d.get("text", ""))
     if r.type == "recommendation":
-        return "recommendations", Recommendation(id=r.id, text=d.get("text", ""))
+        return "recommendations", Recommendation(
+            id=r.id, text=d.get("text", ""), owner=d.get("owner", ""), due=_date(d.get("due"))
+        )
     return "other", None  # the header, and record types this version does not know
 
 

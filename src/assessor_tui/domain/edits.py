@@ -57,6 +57,11 @@ def _text(value: str, what: str, *, required: bool = False) -> str:
     return value
 
 
+def _due(value: date | str | None) -> str | None:
+    """A due date as stored (ISO), from a date or the text typed; "" or None clears it."""
+    return _typed("date", value.isoformat() if isinstance(value, date) else value, "due date")
+
+
 def _level(scale: Scale, level: str | None, where: str) -> str | None:
     """A level by id, or by its label as printed (case does not matter)."""
     if level is None or scale.level(level) is not None:
@@ -376,9 +381,7 @@ class Editor:
             {
                 "text": _text(text, "action point", required=True),
                 "owner": _text(owner, "owner"),
-                "due": _typed(
-                    "date", due.isoformat() if isinstance(due, date) else due, "due date"
-                ),
+                "due": _due(due),
                 "status": "open",
                 "item_id": item_id,
             },
@@ -391,9 +394,7 @@ class Editor:
             if name in ("text", "owner"):
                 clean[name] = _text(value, name, required=name == "text")
             elif name == "due":
-                clean[name] = _typed(
-                    "date", value.isoformat() if isinstance(value, date) else value, "due date"
-                )
+                clean[name] = _due(value)
             elif name == "status":
                 if value not in ("open", "done"):
                     raise EditRefused("status must be open or done")
@@ -402,10 +403,32 @@ class Editor:
                 raise EditRefused(f"an action point has no field '{name}'")
         return self._change("action", action_id, clean)
 
-    def add_recommendation(self, text: str) -> Change:
+    def add_recommendation(
+        self, text: str, *, owner: str = "", due: date | str | None = None
+    ) -> Change:
         return self._change(
-            "recommendation", new_id(), {"text": _text(text, "recommendation", required=True)}
+            "recommendation",
+            new_id(),
+            {
+                "text": _text(text, "recommendation", required=True),
+                "owner": _text(owner, "owner"),
+                "due": _due(due),
+            },
         )
+
+    def update_recommendation(self, recommendation_id: str, **fields: Any) -> Change:
+        self._record(recommendation_id, "recommendation")
+        clean: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name == "text":
+                clean[name] = _text(value, "recommendation", required=True)
+            elif name == "owner":
+                clean[name] = _text(value, "owner")
+            elif name == "due":
+                clean[name] = _due(value)
+            else:
+                raise EditRefused(f"a recommendation has no field '{name}'")
+        return self._change("recommendation", recommendation_id, clean)
 
     def set_summary(self, text: str) -> Change:
         return self._header({"summary": _text(text, "summary")})

@@ -64,8 +64,12 @@ class Evidence(_Model):
 
 
 class Recommendation(_Model):
+    """A recommendation the record makes; who takes it forward, and by when."""
+
     id: str
     text: str
+    owner: str = ""
+    due: date | None = None
 
 
 class ActionPoint(_Model):

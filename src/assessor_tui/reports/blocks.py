@@ -249,13 +249,19 @@ def actions_blocks(
 
 def recommendations_blocks(visit: Visit, *, heading_level: int = 2,
                            title: str = "Recommendations") -> list[Block]:
-    items = tuple(r.text for r in visit.recommendations)
-    if not items:
+    """Numbered as the quality check numbers them; owner and due date as for action
+    points once any recommendation has one (frameworks that ask for neither stay plain)."""
+    recs = visit.recommendations
+    if not recs:
         return []
-    return [Heading(title, heading_level),
-            TableBlock(("#", "Recommendation"),
-                       tuple((str(n), t) for n, t in enumerate(items, start=1)),
-                       role="recommendations")]
+    if any(r.owner.strip() or r.due for r in recs):
+        header: tuple[str, ...] = ("#", "Recommendation", "Owner", "Due")
+        rows = tuple((str(n), r.text, r.owner or "(no owner)", _due(r.due))
+                     for n, r in enumerate(recs, start=1))
+    else:
+        header = ("#", "Recommendation")
+        rows = tuple((str(n), r.text) for n, r in enumerate(recs, start=1))
+    return [Heading(title, heading_level), TableBlock(header, rows, role="recommendations")]
 
 
 def item_blocks(visit: Visit, framework: Framework, item: Item, *,

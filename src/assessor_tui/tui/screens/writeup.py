@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 
 from assessor_tui.domain.edits import EditRefused
 from assessor_tui.frameworks.model import Actions, Framework
@@ -73,7 +73,9 @@ class WriteUpScreen(Screen[None]):
             yield Label("Summary", classes="subtitle")
             yield TextArea(visit.summary, id="summary", soft_wrap=True)
             yield Label("Recommendations", classes="subtitle")
-            yield Static(self._recommendations(), id="recommendations", markup=False)
+            yield Static("type one below, enter adds; enter on a row edits it, with its "
+                         "owner and due date", classes="hint")
+            yield DataTable(id="recommendations", cursor_type="row", zebra_stripes=True)
             yield Input(placeholder="Add a recommendation (enter adds)", id="add-recommendation")
             yield Label(item.title, classes="subtitle")
             yield ActionsPanel(item, self.opened.framework, visit)
@@ -88,11 +90,20 @@ class WriteUpScreen(Screen[None]):
         summary = self.query_one("#summary", TextArea)
         summary.read_only = self.locked is not None
         self.query_one("#add-recommendation", Input).disabled = self.locked is not None
+        self.query_one("#recommendations", DataTable).add_columns(
+            "#", "Recommendation", "Owner", "Due")
+        self._show_recommendations()
         summary.focus()
 
-    def _recommendations(self) -> str:
-        recs = self.opened.visit.recommendations
-        return "\n".join(f"{n}. {r.text}" for n, r in enumerate(recs, 1)) or "None yet."
+    def _show_recommendations(self) -> None:
+        table = self.query_one("#recommendations", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for n, r in enumerate(self.opened.visit.recommendations, start=1):
+            table.add_row(str(n), r.text, r.owner or "⚠ no owner",
+                          r.due.isoformat() if r.due else "⚠ no date", key=r.id)
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     def _findings(self) -> str:
         findings = self.opened.findings()
@@ -109,7 +120,7 @@ class WriteUpScreen(Screen[None]):
         except EditRefused as exc:
             self.notify(str(exc), severity="error")
             return
-        self.query_one("#recommendations", Static).update(self._recommendations())
+        self._show_recommendations()
         self.query_one("#findings", Static).update(self._findings())
         self.query_one(ActionsPanel).refresh_from(self.opened.visit)
 
@@ -124,6 +135,30 @@ class WriteUpScreen(Screen[None]):
         if text.strip():
             self._stage(lambda e: e.add_recommendation(text))
             event.input.value = ""
+
+    @on(DataTable.RowSelected, "#recommendations")
+    def _edit_recommendation(self, event: DataTable.RowSelected) -> None:
+        from assessor_tui.tui.screens.form import FormScreen
+
+        event.stop()
+        recs = self.opened.visit.recommendations
+        if refused(self) or not recs:
+            return
+        rec = recs[min(event.cursor_row, len(recs) - 1)]
+        rec_id = rec.id
+        fields = [
+            ("text", "Recommendation", rec.text),
+            ("owner", "Owner", rec.owner),
+            ("due", "Due (YYYY-MM-DD)", rec.due.isoformat() if rec.due else ""),
+        ]
+        self.app.push_screen(
+            FormScreen("Edit the recommendation", fields),
+            lambda v: v is not None and self._stage(
+                lambda e: e.update_recommendation(
+                    rec_id, text=v["text"], owner=v["owner"], due=v["due"] or None
+                )
+            ),
+        )
 
     def on_key(self, event: events.Key) -> None:
         """Typing into the read-only summary is refused, and said once (not per key)."""
