@@ -142,7 +142,10 @@ class OpenVisit:
         return changes
 
     def findings(self) -> list[Finding]:
-        return self.session.host.evaluate(self.visit, self.framework)
+        """The plugins' findings, then a warning for each plugin disabled during the session,
+        so that the assessor knows whose rules are no longer checked, and why."""
+        host = self.session.host
+        return host.evaluate(self.visit, self.framework) + host.failure_findings()
 
     def coverage(self) -> Coverage:
         from assessor_tui.domain.coverage import coverage
@@ -331,10 +334,9 @@ class Session:
         header = file.records[file.visit_id].data
         framework = self.host.framework(header["framework_id"])
         if framework is None:
-            raise SessionError(
-                f"this visit uses framework '{header['framework_id']}' version "
-                f"{header['framework_version']}, which no installed plugin provides"
-            )
+            raise SessionError(self.host.missing_plugin_message(
+                header["framework_id"], header["framework_version"]
+            ))
         return OpenVisit(self, file, framework)
 
     def migrate(self, visit_ref: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 import assessor_tui
 from assessor_tui.domain.findings import Finding
 from assessor_tui.domain.visit import School, Visit
-from assessor_tui.plugins.host import USER_FRAMEWORKS, load_host
+from assessor_tui.plugins.host import USER_FRAMEWORKS, CommandFailed, load_host
 
 FRAMEWORK = textwrap.dedent("""\
     format: 1
@@ -232,3 +234,99 @@ def test_user_folder_frameworks_appear_and_invalid_ones_are_reported(tmp_path: P
 
 def test_hookimpl_is_reexported_from_the_package_root() -> None:
     assert SimpleNamespace(h=assessor_tui.hookimpl).h.project_name == "assessor_tui"
+
+
+def test_a_hook_calling_sys_exit_fails_only_its_plugin_in_the_cli(site: Path) -> None:
+    """`sys.exit()` in a hook raises SystemExit: it used to end the whole command."""
+    make_distribution(site, "thirdparty", {"quits": """
+        import sys
+        import assessor_tui
+        @assessor_tui.hookimpl
+        def register_frameworks(register):
+            sys.exit(3)
+        """})
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    assessor = str(Path(sys.executable).with_name("assessor"))
+    listed = subprocess.run([assessor, "frameworks", "list"], capture_output=True, text=True,
+                            env=env, timeout=60)
+    assert (listed.returncode, listed.stderr) == (0, "")
+    assert {"ice-mark", "ba-sef", "norfolk-sipp"} <= {
+        line.split()[0] for line in listed.stdout.splitlines()[1:]
+    }
+    plugins = subprocess.run([assessor, "plugins", "list"], capture_output=True, text=True,
+                             env=env, timeout=60)
+    assert plugins.returncode == 0
+    row = next(line for line in plugins.stdout.splitlines() if line.startswith("quits "))
+    assert row.endswith("failed: hook register_frameworks raised SystemExit: 3")
+
+
+def test_sys_exit_in_a_rule_or_a_command_fails_the_plugin_and_ctrl_c_passes(
+    tmp_path: Path,
+) -> None:
+    path = write_framework(tmp_path, "good")
+
+    class Provider:
+        @assessor_tui.hookimpl
+        def register_frameworks(self, register):
+            register(path)
+
+        @assessor_tui.hookimpl
+        def register_commands(self, register):
+            register("good", "Quit", lambda visit: sys.exit("bye"))
+
+    class Quits:
+        @assessor_tui.hookimpl
+        def evaluate_visit(self, visit, framework):
+            sys.exit()
+
+    class Interrupted:
+        @assessor_tui.hookimpl
+        def evaluate_visit(self, visit, framework):
+            raise KeyboardInterrupt
+
+    host = load_host(entry_points=False, blocked=(),
+                     plugins=[("provider", Provider()), ("quits", Quits())])
+    fw = host.framework("good")
+    assert fw is not None
+    assert host.evaluate(a_visit(), fw) == []
+    assert host.plugins["quits"].reason == "hook evaluate_visit raised SystemExit"
+    (command,) = host.commands_for("good")
+    with pytest.raises(CommandFailed, match="failed and is disabled for this session: it "
+                       "raised SystemExit: bye"):
+        host.run_command(command, a_visit(), fw)
+    assert host.plugins["provider"].status == "ok"  # only the command is out
+    host = load_host(entry_points=False, blocked=(),
+                     plugins=[("provider", Provider()), ("interrupted", Interrupted())])
+    with pytest.raises(KeyboardInterrupt):  # the assessor's Ctrl+C is not a plugin's failure
+        host.evaluate(a_visit(), fw)
+
+
+def test_disable_sets_a_plugin_aside_for_the_session_and_names_it(tmp_path: Path) -> None:
+    """What the app does when a plugin's panel fails to open."""
+    path = write_framework(tmp_path, "good")
+
+    class Provider:
+        @assessor_tui.hookimpl
+        def register_frameworks(self, register):
+            register(path)
+
+        @assessor_tui.hookimpl
+        def register_panels(self, register):
+            register("good", "Panel", "somewhere:Panel")
+
+        @assessor_tui.hookimpl
+        def evaluate_visit(self, visit, framework):
+            return [Finding("good.one", "a finding")]
+
+    host = load_host(entry_points=False, blocked=(), plugins=[("provider", Provider())])
+    fw = host.framework("good")
+    assert fw is not None and len(host.panels_for("good")) == 1
+    info = host.disable("provider", "panel 'Panel' failed: ValueError: no")
+    assert (info.status, info.reason) == ("failed", "panel 'Panel' failed: ValueError: no")
+    assert host.panels_for("good") == []
+    assert host.evaluate(a_visit(), fw) == []  # its rules are off…
+    assert host.framework("good") is fw  # …but its framework stays, so the visit carries on
+    assert [f.message for f in host.failure_findings()] == [
+        "The provider plugin failed and is disabled for this session: "
+        "panel 'Panel' failed: ValueError: no"
+    ]

@@ -129,9 +129,12 @@ def test_a_hook_returning_the_wrong_type_is_disabled(
 
     host = assessor_host(("provider", Provides()), ("wrong", Wrong()))
     visit = assessor_visit(host, "hooks-test")
-    assert visit.findings() == []
+    (warning,) = visit.findings()  # nothing of the wrong answer; the plugin named instead
     assert host.plugins["wrong"].status == "failed"
     assert host.plugins["wrong"].reason.startswith("hook evaluate_visit returned ")
+    assert warning.message == (
+        f"The wrong plugin failed and is disabled for this session: {host.plugins['wrong'].reason}"
+    )
     assert host.plugins["provider"].status == "ok"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import assessor_tui
 from assessor_tui.domain.findings import Finding
-from assessor_tui.reports import ensure_ready, record_markdown
+from assessor_tui.reports import RecordNotReady, ensure_ready, record_markdown
 from assessor_tui.session import OpenVisit
 from tests.plugin_api.test_hook_docs import hooks
 from tests.plugin_api.test_hooks import Provides
@@ -41,8 +41,14 @@ def older(visit: OpenVisit) -> None:
     visit.file.apply([visit.editor._change("visit", visit.visit.id, {"framework_version": "0"})])
 
 
+def failed(name: str, reason: str) -> str:
+    """The warning the visit's findings end with once a plugin is disabled in use."""
+    return f"The {name} plugin failed and is disabled for this session: {reason}"
+
+
 def use(hook: str, visit: OpenVisit) -> OpenVisit:
-    """Do what makes the app call ``hook`` on a visit; none of it may raise. Returns the
+    """Do what makes the app call ``hook`` on a visit (the plugin failing is named "bad");
+    none of it may raise, but a record whose check failed is not finalised. Returns the
     visit to go on with (migrating closes it, as `assessor visits migrate` does)."""
     host = visit.session.host
     if hook == "evaluate_visit":
@@ -54,7 +60,13 @@ def use(hook: str, visit: OpenVisit) -> OpenVisit:
     elif hook == "report_sections":
         assert "Criterion one" in record_markdown(visit.visit, visit.framework, host)
     elif hook == "check_record":
-        assert ensure_ready(visit.visit, visit.framework, host) == []
+        with pytest.raises(RecordNotReady) as refused:
+            ensure_ready(visit.visit, visit.framework, host)
+        (problem,) = refused.value.problems
+        assert problem.message == (
+            "the bad plugin failed and is disabled for this session, so it cannot check this "
+            f"record: {host.plugins['bad'].reason}"
+        )
     return visit
 
 
@@ -79,7 +91,10 @@ def test_a_hook_that_raises_is_reported_by_name_and_the_visit_goes_on(
         "failed", f"hook {hook} raised RuntimeError: {hook} broke"
     )
     assert host.plugins["provider"].status == host.plugins["rule"].status == "ok"
-    assert [f.message for f in visit.findings()] == ["the other rule still runs"]
+    in_use = [] if hook.startswith("register_") else [  # at load: `plugins list` says it
+        failed("bad", f"hook {hook} raised RuntimeError: {hook} broke")
+    ]
+    assert [f.message for f in visit.findings()] == ["the other rule still runs", *in_use]
     visit.edit(lambda e: e.set_level("c1", "yes"))
     visit.close()
     assert visit.session.open(visit.visit.id).visit.level("c1") == "yes"
@@ -94,6 +109,7 @@ WRONG = [
     ("check_record", ["must judge c1"], "str, not a Finding"),
     ("report_sections", 42, "int, not a list of report blocks"),
     ("report_sections", "## My section", "str, not a list of report blocks"),
+    ("report_sections", ["## My section"], "str, not a report block"),
     ("migrate_visit", ["c1"], "list, not a mapping of item ids"),
     ("migrate_visit", {"c1": 5}, "dict, not a mapping of item ids"),
 ]
@@ -123,8 +139,8 @@ def test_a_hook_that_answers_wrong_is_reported_by_name_and_the_visit_goes_on(
     assert (host.plugins["bad"].status, host.plugins["bad"].reason) == (
         "failed", f"hook {hook} returned {reason}"
     )
-    assert [f.message for f in host.failure_findings()] == [
-        f"The bad plugin failed and is disabled for this session: hook {hook} returned {reason}"
+    assert [f.message for f in visit.findings()] == [
+        failed("bad", f"hook {hook} returned {reason}")
     ]
     visit.edit(lambda e: e.set_level("c1", "no"))
     assert visit.visit.level("c1") == "no"
@@ -143,7 +159,9 @@ def test_a_generator_hook_that_raises_part_way_is_caught(assessor_host, assessor
                          ("rules", plugin(evaluate_visit=rules)),
                          ("sections", plugin(report_sections=sections)))
     visit = assessor_visit(host, "hooks-test")
-    assert visit.findings() == []  # nothing of the half-run rule
+    assert [f.message for f in visit.findings()] == [  # nothing of the half-run rule
+        failed("rules", "hook evaluate_visit raised ZeroDivisionError: division by zero")
+    ]
     text = record_markdown(visit.visit, visit.framework, host)
     assert "Plugin 'sections' failed while shaping this record" in text
     assert host.plugins["rules"].reason == (
@@ -165,10 +183,10 @@ def test_a_plugin_failing_in_use_keeps_its_framework_and_is_named(
     host = assessor_host(("faulty", Faulty()))
     visit = assessor_visit(host, "hooks-test")
     assert host.failure_findings() == []
-    assert visit.findings() == []
-    (failed,) = host.failure_findings()
-    assert failed.severity == "warning"
-    assert failed.message == (
+    (warning,) = visit.findings()  # none of the rule's: the plugin, named, instead
+    assert host.failure_findings() == [warning]
+    assert warning.severity == "warning"
+    assert warning.message == (
         "The faulty plugin failed and is disabled for this session: "
         "hook evaluate_visit raised KeyError: 'c9'"
     )
@@ -176,7 +194,7 @@ def test_a_plugin_failing_in_use_keeps_its_framework_and_is_named(
     # the framework was validated at load and stays: the visit reopens, without the rule
     reopened = visit.session.open(visit.visit.id)
     assert reopened.framework is visit.framework
-    assert reopened.findings() == []
+    assert reopened.findings() == [warning]
     assert host.plugins["faulty"].frameworks == ["hooks-test"]
 
 

@@ -88,8 +88,9 @@ def test_a_record_its_framework_plugin_can_no_longer_check_is_not_finalised(
     """The plugin providing the framework failed during the visit: its check and its layout
     of the record are gone, so the record waits; a failed rule of another plugin does not
     hold it up (the findings name that one)."""
-    import assessor_tui
     from tests.plugin_api.test_hooks import Provides
+
+    import assessor_tui
 
     class Faulty(Provides):
         @assessor_tui.hookimpl
@@ -101,7 +102,6 @@ def test_a_record_its_framework_plugin_can_no_longer_check_is_not_finalised(
         def evaluate_visit(self, visit, framework):
             raise ValueError("not mine")
 
-    host = assessor_host(("other", OtherRule()))
     visit = assessor_visit(assessor_host(("provider", Provides()), ("other", OtherRule())),
                            "hooks-test")
     visit.findings()

@@ -5,9 +5,10 @@ as anyone else's. A plugin that fails to import, whose hook raises, or whose
 framework is invalid is marked failed with the reason and set aside; the rest
 keep working; a plugin that fails once loaded keeps its (validated) frameworks, so
 visits on them still open. Each hook's answer is checked here, so one that returns
-the wrong type fails like one that raises. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks
-plugins by name. A plugin's command that raises or returns the wrong thing when the
-assessor runs it is disabled on its own, for the session: the plugin's framework, rules
+the wrong type fails like one that raises; so does one that calls ``sys.exit()``: only
+Ctrl+C passes through a plugin. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks plugins by name.
+A plugin's command that raises or returns the wrong thing when the assessor runs it is
+disabled on its own, for the session: the plugin's framework, rules
 and the visit open on it carry on.
 """
 
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from assessor_tui.domain.visit import Visit
 
 ENTRY_POINT_GROUP = PROJECT
+PASS_THROUGH = (KeyboardInterrupt, GeneratorExit)
+"""What a plugin may raise past the host: the assessor pressing Ctrl+C, and Python closing a
+generator. Anything else, SystemExit included, fails the plugin, not the app."""
 DISABLE_ENV = "ASSESSOR_DISABLE_PLUGINS"
 USER_FRAMEWORKS = "user-frameworks"
 """The owner named for YAML files dropped into the user's frameworks folder."""
@@ -179,9 +183,9 @@ class PluginHost:
                 continue
             try:
                 module = ep.load()
+            except PASS_THROUGH:
+                raise
             except BaseException as exc:
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
                 info = PluginInfo(ep.name, version, ep.value)
                 self.plugins[ep.name] = info
                 self._fail(ep.name, f"import failed: {_describe(exc)}")
@@ -214,9 +218,16 @@ class PluginHost:
             self._fail(impl.plugin_name, f"invalid framework: {exc}")
         except WrongResult as exc:
             self._fail(impl.plugin_name, f"hook {hook} returned {exc}")
-        except Exception as exc:
+        except PASS_THROUGH:
+            raise
+        except BaseException as exc:  # a plugin's sys.exit() ends the plugin, not the app
             self._fail(impl.plugin_name, f"hook {hook} raised {_describe(exc)}")
         return False, None
+
+    def disable(self, name: str, reason: str) -> PluginInfo:
+        """Disable a plugin for the session for what the app saw go wrong outside a hook (a
+        panel that fails to open): it is named with the reason, as if a hook had raised."""
+        return self._fail(name, reason)
 
     def _fail(self, name: str, reason: str) -> PluginInfo:
         """Disable a plugin for the session. While loading, its frameworks go with it; once
@@ -321,7 +332,9 @@ class PluginHost:
         values = {"visit": visit, "framework": framework, "current": current}
         try:
             result = command.run(*(values[name] for name in command.argnames))
-        except Exception as exc:
+        except PASS_THROUGH:
+            raise
+        except BaseException as exc:
             raise self._command_failed(command, f"it raised {_describe(exc)}") from None
         outcome = self._outcome(command, result, framework)
         return CommandResult(
@@ -366,9 +379,9 @@ class PluginHost:
         def guarded(editor: Editor) -> Change:
             try:
                 change = edit(editor)
-            except EditRefused:
+            except (EditRefused, *PASS_THROUGH):
                 raise  # refused like any edit: the message says why, the command stays
-            except Exception as exc:
+            except BaseException as exc:
                 raise self._command_failed(command, f"an edit raised {_describe(exc)}") from None
             if not isinstance(change, Change):
                 raise self._command_failed(
@@ -427,6 +440,36 @@ class PluginHost:
             )
             for name, reason in self.failed_in_use.items()
         ]
+
+    def missing_plugin_message(self, framework_id: str, version: str) -> str:
+        """Why a visit's framework cannot be used, for opening and exporting alike: another
+        version is installed, or the plugin that provides it failed (with the reason), is
+        blocked by ASSESSOR_DISABLE_PLUGINS, or is not installed."""
+        wanted = f"framework '{framework_id}' version {version}"
+        installed = self.framework(framework_id)
+        if installed is not None and installed.version != version:
+            owner = self.frameworks[framework_id].owner
+            return (f"this visit was recorded against {wanted}, but plugin '{owner}' provides "
+                    f"version {installed.version}: install the version of '{owner}' that "
+                    f"provides {version} to export the record (the JSON export works without it)")
+        info = next(
+            (p for p in self.plugins.values() if p.status != "ok" and framework_id in p.frameworks),
+            self.plugins.get(framework_id),  # not loaded (blocked, or failed to import)
+        )
+        if info is not None and info.status == "failed":
+            return f"this visit needs plugin '{info.name}' ({wanted}), which failed: {info.reason}"
+        if info is not None and info.status == "disabled":
+            return (f"this visit needs plugin '{info.name}' ({wanted}), which is disabled: "
+                    f"{info.reason}")
+        unloaded = [  # blocked or failed before registering: what they provide is unknown
+            f"{p.name} ({p.status}: {p.reason})"
+            for p in self.plugins.values()
+            if p.status != "ok" and not p.frameworks and p.name not in self.failed_in_use
+        ]
+        return (f"this visit needs {wanted}, which no installed plugin provides: install the "
+                f"plugin that provides '{framework_id}' (usually named '{framework_id}')"
+                + (f"; it may be one of the plugins that did not load: {', '.join(unloaded)}"
+                   if unloaded else ""))
 
     def returned_wrong(self, name: str, hook: str, value: object, expected: str) -> None:
         """Disable a plugin whose hook returned something it should not have."""

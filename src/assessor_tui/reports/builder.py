@@ -127,25 +127,24 @@ def time_spent(visit: Visit) -> str:
 
 def _body(visit: Visit, framework: Framework,
           host: PluginHost | None) -> tuple[list[Block], list[str]]:
-    """The plugins' sections, or the generic body when none answers (or one fails)."""
+    """The plugins' sections, or the generic body when none answers (or one fails). A plugin
+    whose sections are not all report blocks is disabled through the host, like one that
+    raised, so it is named wherever failed plugins are (findings, submit, plugins list)."""
     if host is None:
         return b.generic_body(visit, framework), []
     before = {n for n, p in host.plugins.items() if p.status == "failed"}
     shaped: list[Block] = []
-    failed_shape: list[str] = []
     answered = False
     for name, result in host.call_each("report_sections", visit=visit, framework=framework):
         if result is None:
             continue
-        result = list(result)
-        if all(isinstance(blk, BLOCKS) for blk in result):
+        wrong = next((blk for blk in result if not isinstance(blk, BLOCKS)), None)
+        if wrong is None:
             answered = True
             shaped.extend(result)
         else:
-            before.discard(name)  # reported below as failed to shape the record
-            failed_shape.append(name)
+            host.returned_wrong(name, "report_sections", wrong, "a report block")
     failed = sorted(n for n, p in host.plugins.items() if p.status == "failed" and n not in before)
-    failed += failed_shape
     if not answered:
         return b.generic_body(visit, framework), failed
     return shaped, failed

@@ -3,7 +3,9 @@
 Frameworks say what "good enough" means through the ``check_record`` hook; the
 Norfolk programme, for instance, wants activities summarised, evaluative
 statements, and an owner and a date on every action point. Findings of
-severity "problem" block finalising; the message lists each one.
+severity "problem" block finalising; the message lists each one. A plugin that failed
+during the session cannot check the record, so while it is disabled a record it would check
+(of its own framework, or any if it has a ``check_record`` hook) cannot be finalised.
 """
 
 from __future__ import annotations
@@ -33,14 +35,33 @@ class RecordNotReady(ReportError):
 
 
 def check_record(visit: Visit, framework: Framework, host: PluginHost | None) -> list[Finding]:
-    """Every plugin's quality findings for this record (none without a host)."""
+    """Every plugin's quality findings for this record (none without a host), and a problem
+    for each plugin that failed in use and so cannot check it."""
     if host is None:
         return []
     findings: list[Finding] = []
     for _, result in host.call_each("check_record", visit=visit, framework=framework):
         if result is not None:
             findings.extend(f for f in result if isinstance(f, Finding))
-    return findings
+    return findings + unchecked(framework, host)
+
+
+def unchecked(framework: Framework, host: PluginHost) -> list[Finding]:
+    """Plugins disabled in use whose check of this record is missing: the framework's own
+    plugin (its check and its layout of the record are gone), and any with a quality check.
+    Each is a problem, so the record is not finalised unchecked."""
+    registered = host.frameworks.get(framework.id)
+    owner = registered.owner if registered is not None else None
+    return [
+        Finding(
+            f"plugin-failed.{name}",
+            f"the {name} plugin failed and is disabled for this session, so it cannot check "
+            f"this record: {reason}",
+            "problem",
+        )
+        for name, reason in host.failed_in_use.items()
+        if name == owner or "check_record" in host.plugins[name].hooks
+    ]
 
 
 def ensure_ready(visit: Visit, framework: Framework, host: PluginHost | None) -> list[Finding]:
@@ -54,18 +75,6 @@ def ensure_ready(visit: Visit, framework: Framework, host: PluginHost | None) ->
 
 
 def missing_plugin_message(host: PluginHost, framework_id: str, version: str) -> str:
-    """Which plugin a visit needs, and why it is not there (absent, disabled, failed,
-    or providing another version of the framework)."""
-    wanted = f"framework '{framework_id}' version {version}"
-    installed = host.framework(framework_id)
-    if installed is not None and installed.version != version:
-        owner = host.frameworks[framework_id].owner
-        return (f"this visit was recorded against {wanted}, but plugin '{owner}' provides "
-                f"version {installed.version}: install the version of '{owner}' that provides "
-                f"{version} to export the record (the JSON export works without it)")
-    info = host.plugins.get(framework_id)
-    if info is not None and info.status != "ok":
-        return (f"this visit needs plugin '{framework_id}' ({wanted}), which is "
-                f"{info.status}: {info.reason}")
-    return (f"this visit needs {wanted}, which no installed plugin provides: install the "
-            f"plugin that provides '{framework_id}' (usually named '{framework_id}')")
+    """Which plugin a visit needs, and why it is not there: the host's wording, which opening
+    a visit uses too (`PluginHost.missing_plugin_message`)."""
+    return host.missing_plugin_message(framework_id, version)

@@ -12,6 +12,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 
+from assessor_tui.plugins.host import PASS_THROUGH
+
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import Panel
     from assessor_tui.tui.app import AssessorApp
@@ -26,8 +28,10 @@ def build_panel(app: AssessorApp, panel: Panel) -> Widget | None:
         widget = getattr(import_module(module_name), class_name)(opened.visit, opened.framework)
         if not isinstance(widget, Widget) or not callable(getattr(widget, "refresh_from", None)):
             raise TypeError(f"{panel.target} is not a widget with refresh_from(visit)")
-    except Exception as exc:
-        app.host._fail(panel.owner, f"panel {panel.title!r} failed: {type(exc).__name__}: {exc}")
+    except PASS_THROUGH:
+        raise
+    except BaseException as exc:  # a plugin's sys.exit() too: it ends the panel, not the app
+        app.host.disable(panel.owner, f"panel {panel.title!r} failed: {type(exc).__name__}: {exc}")
         app.notify(
             f"The {panel.owner} plugin's panel failed and is disabled: {exc}",
             severity="error",
