@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.store import StoreError, Vault
-from assessor_tui.store.repository import Repository, VisitFile, VisitNotFound
+from assessor_tui.store.repository import Repository, VisitExists, VisitFile, VisitNotFound
 
 if TYPE_CHECKING:
     from assessor_tui.domain.assemble import PartCache
@@ -366,14 +366,19 @@ class Session:
         return old
 
     def visits(self) -> list[dict[str, Any]]:
-        """Summaries for the visits list; any left stale by a crash are rebuilt first."""
+        """Summaries for the visits list; any left stale by a crash are rebuilt first. A
+        visit whose file cannot be read is listed as damaged (its last summary kept), so
+        the list does not pass it off as usable; `assessor doctor` says what is wrong."""
+        damaged = set()
         for visit_id in list(self.repo.stale()):
             try:
                 opened = self.open(visit_id)
             except (StoreError, ValueError):
-                continue  # `assessor doctor` reports files that cannot be read
+                damaged.add(visit_id)
+                continue
             opened.close()
-        return self.repo.summaries()
+        return [{**s, "damaged": True} if s["id"] in damaged else s
+                for s in self.repo.summaries()]
 
     def archive(self, visit_ref: str, archived: bool = True) -> None:
         """Hide a visit from the visits list; it stays in the store."""
@@ -450,25 +455,30 @@ class Session:
         strays += [c.id for c in export.outbox if c.visit_id != visit_id]
         if strays:
             raise SessionError(f"not an exported visit: {strays[0]} belongs to another visit")
-        self.framework(headers[0].data.get("framework_id", ""))
-        blob_ids = {}
-        for old_id, encoded in export.blobs.items():
-            blob_ids[old_id] = self.vault.put_blob(base64.b64decode(encoded, validate=True))
-        records = [_rename_blobs(r, blob_ids) for r in export.records]
-        file = self.repo.import_records(visit_id, records, export.outbox)
-        OpenVisit(self, file, self.framework(headers[0].data["framework_id"])).save_summary()
+        framework_id = str(headers[0].data.get("framework_id", ""))
+        framework = self.host.framework(framework_id)
+        if framework is None:
+            version = str(headers[0].data.get("framework_version", "?"))
+            raise SessionError(self.host.missing_plugin_message(framework_id, version))
+        if self.repo.has(visit_id):
+            raise VisitExists(visit_id)
+        # Attachments keep their ids, so the evidence records and the change log that name
+        # them stay exactly as exported (an id already here holds the same bytes, or the
+        # import is refused before the visit is written).
+        for blob_id, encoded in export.blobs.items():
+            self.vault.put_blob(base64.b64decode(encoded, validate=True), blob_id=blob_id)
+        file = self.repo.import_records(visit_id, export.records, export.outbox)
+        OpenVisit(self, file, framework).save_summary()
         return visit_id
 
 
-def _rename_blobs(record: Record, blob_ids: dict[str, str]) -> Record:
-    old = record.data.get("blob_id")
-    if record.type != "evidence" or old not in blob_ids:
-        return record
-    return record.model_copy(update={"data": {**record.data, "blob_id": blob_ids[old]}})
-
-
 def visit_rows(summaries: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Summaries sorted for display: newest scheduled first, then by school."""
+    """Summaries sorted for display: newest scheduled first, then by school; without the
+    store's own bookkeeping (the file time a summary was made from)."""
+    rows = [{k: v for k, v in s.items() if k not in _BOOKKEEPING} for s in summaries]
     return sorted(
-        summaries, key=lambda s: (s.get("scheduled") or "", s.get("school") or ""), reverse=True
+        rows, key=lambda s: (s.get("scheduled") or "", s.get("school") or ""), reverse=True
     )
+
+
+_BOOKKEEPING = frozenset({"file_mtime_ns"})

@@ -608,3 +608,17 @@ def test_a_command_that_reads_a_damaged_file_says_it_was_restored(store: Cli) ->
     )
     assert [n["text"] for n in json.loads(shown.stdout)["visit"]["notes"]] == ["first note"]
     assert store("visits", "show", vid, "--json", check=True).stderr == ""  # said once
+
+
+def test_a_visit_no_copy_of_which_can_be_read_lists_as_damaged(store: Cli) -> None:
+    vid = new_visit(store, "--framework", "ice-mark", "--school", "Hill School")
+    store("visits", "note", vid, "a note", check=True)
+    folder = store.data_dir / "visits"
+    for path in (folder / f"{vid}.db", folder / f"{vid}.db.prev"):
+        path.write_bytes(b"\0" * path.stat().st_size)
+    listed = store("visits", "list", check=True)
+    (row,) = [line for line in listed.stdout.splitlines() if line.startswith(vid[:13])]
+    assert "damaged" in row.split() and "Hill School" in row
+    (summary,) = json.loads(store("visits", "list", "--json", check=True).stdout)
+    assert summary["damaged"] is True and summary["school"] == "Hill School"
+    assert "file_mtime_ns" not in summary  # the store's bookkeeping stays inside

@@ -71,3 +71,35 @@ def test_a_hostile_import_is_refused_before_anything_is_written(
         target.import_visit(doc)
     assert target.vault.visit_ids() == [] and target.vault.blob_ids() == []
     assert target.import_visit(exported) == exported["visit"]["id"]  # the real one goes in
+
+
+def test_export_import_export_is_lossless_with_attachments(
+    exported: dict[str, Any], make_session: Callable[[str], Session]
+) -> None:
+    """The attachment keeps its id, so the evidence record and the change log that name it
+    are exactly as exported, and the file still opens from the imported visit."""
+    target = make_session("target")
+    visit_id = target.import_visit(copy.deepcopy(exported))
+    assert target.export(visit_id) == exported
+    (evidence,) = target.open(visit_id).visit.evidence
+    assert target.vault.get_blob(evidence.blob_id) == b"minutes of the partnership board"
+    with pytest.raises(Exception, match="is already in this store"):
+        target.import_visit(exported)
+    assert target.vault.blob_ids() == [evidence.blob_id]
+
+
+def test_importing_a_visit_of_a_missing_framework_names_the_plugin(
+    exported: dict[str, Any], make_session: Callable[[str], Session]
+) -> None:
+    doc = copy.deepcopy(exported)
+    for item in doc["records"] + doc["outbox"]:
+        for fields in (item.get("data"), item.get("fields")):
+            if fields and "framework_id" in fields:
+                fields["framework_id"] = "no-such-framework"
+    target = make_session("target")
+    with pytest.raises(SessionError) as refused:
+        target.import_visit(doc)
+    assert str(refused.value).startswith(
+        "this visit needs framework 'no-such-framework' version 1, which no installed plugin "
+        "provides: install the plugin that provides 'no-such-framework'")
+    assert target.vault.visit_ids() == [] and target.vault.blob_ids() == []

@@ -183,7 +183,7 @@ def cmd_list(ctx: Context) -> int:
                 r.get("framework_id", "?"),
                 r.get("visit_type") or "-",
                 r.get("scheduled") or "-",
-                r.get("status", "?"),
+                "damaged" if r.get("damaged") else r.get("status", "?"),
                 f"{r.get('judged', 0)}/{r.get('total', 0)}",
                 "local" if r.get("pending_changes") else "synced",
             )

@@ -150,7 +150,7 @@ class VisitsScreen(Screen[None]):
                 s.get("framework_id", "?"),
                 s.get("visit_type") or "-",
                 s.get("scheduled") or "-",
-                STATUS.get(s.get("status", ""), "?"),
+                "damaged" if s.get("damaged") else STATUS.get(s.get("status", ""), "?"),
                 f"{s.get('judged', 0)}/{s.get('total', 0)} ({s.get('coverage', 0)}%)",
                 sync_state(s),
             )
