@@ -87,6 +87,8 @@ def run(changes: int = 10_000, visits: int = 1_000) -> list[tuple[str, str, str]
             direct.executemany("INSERT INTO c (body) VALUES (?)", [(r,) for r in rows])
         direct.close()
         insert = time.perf_counter() - started
+        schema_insert = _server_schema_insert(folder / "schema.db", rows)
+        validate = _validate_once(rows)
         total = push + pull
         c = laptop("c", codes[2])
         for v in range(visits):
@@ -105,8 +107,62 @@ def run(changes: int = 10_000, visits: int = 1_000) -> list[tuple[str, str, str]
          "-"),
         (f"insert {changes:,} rows into SQLite directly, one process", ms(insert), "baseline"),
         ("ratio direct insert / (push + pull)", f"{insert / total:.3f}", "≥ 0.25"),
+        ("floor: the same changes into the server's own tables (log and records, with "
+         "their indexes), raw sqlite3, one transaction",
+         f"{ms(schema_insert)} ({schema_insert / insert:.1f}× the direct insert)", "-"),
+        ("floor: validating the changes once (pydantic, from JSON; the server and the "
+         "laptop each do it)", f"{ms(validate)} ({validate / insert:.1f}× the direct insert)",
+         "-"),
         (f"no-op sync of a store holding {visits:,} visits (median of 5)", ms(noop), "< 100 ms"),
     ]
+
+
+def _server_schema_insert(path: Path, rows: list[str]) -> float:
+    """What the server's database alone must do for a push: one log row and one record
+    row per change, into its real tables and indexes, without SQLAlchemy, checks or
+    merging. Set against the direct insert, it shows the floor the ratio goal meets."""
+    from sqlalchemy import create_engine
+
+    from assessor_tui.server import db
+
+    engine = create_engine(f"sqlite:///{path}")
+    db.metadata.create_all(engine)
+    engine.dispose()
+    changes = [json.loads(r) for r in rows]
+    records = [(c["record_id"], c["visit_id"], c["type"], json.dumps(c["fields"]),
+                json.dumps(dict.fromkeys(c["fields"], c["hlc"])), c["hlc"], c["hlc"],
+                c["device"]) for c in changes]
+    log = [(n, c["id"], c["visit_id"], c["record_id"], r)
+           for n, (c, r) in enumerate(zip(changes, rows, strict=True), start=1)]
+    gc.collect()
+    started = time.perf_counter()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT OR REPLACE INTO records (id, visit_id, type, data, clocks, created, updated, "
+        "device, deleted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)", records)
+    conn.executemany(
+        "INSERT INTO changes (seq, id, visit_id, record_id, body, conflicts, user_id) "
+        "VALUES (?, ?, ?, ?, ?, '[]', 1)", log)
+    conn.execute("COMMIT")
+    conn.close()
+    return time.perf_counter() - started
+
+
+def _validate_once(rows: list[str]) -> float:
+    from pydantic import TypeAdapter
+
+    from assessor_tui.sync.protocol import WireChange
+
+    adapter = TypeAdapter(list[WireChange])
+    body = ("[" + ",".join(rows) + "]").encode()
+    adapter.validate_json(body)  # the validator is built on first use: not timed
+    gc.collect()
+    started = time.perf_counter()
+    adapter.validate_json(body)
+    return time.perf_counter() - started
 
 
 if __name__ == "__main__":
