@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from tests.distributions import make_distribution
 
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
@@ -183,17 +184,13 @@ def test_plugins_list(assessor: Run) -> None:
 def test_plugins_list_says_what_each_plugin_provides(assessor: Run, tmp_path: Path) -> None:
     """A plugin with rules only is not shown as providing nothing."""
     site = tmp_path / "site"
-    info = site / "rules_only-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: rules-only\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[assessor_tui]\nrules-only = rules_only\n")
-    (site / "rules_only.py").write_text(textwrap.dedent("""\
+    make_distribution(site, "rules_only", {"rules-only": """\
         import assessor_tui
 
         @assessor_tui.hookimpl
         def evaluate_visit(visit, framework):
             return None
-        """))
+        """}, version="1.0")
     out = assessor("plugins", "list", env={"PYTHONPATH": str(site)}, check=True).stdout
     rows = {line.split()[0]: line.split() for line in out.splitlines()}
     assert rows["NAME"] == ["NAME", "VERSION", "PROVIDES", "STATUS"]

@@ -15,6 +15,7 @@ import assessor_tui
 from assessor_tui.domain.findings import Finding
 from assessor_tui.domain.visit import School, Visit
 from assessor_tui.plugins.host import USER_FRAMEWORKS, CommandFailed, load_host
+from tests.distributions import make_distribution
 
 FRAMEWORK = textwrap.dedent("""\
     format: 1
@@ -39,19 +40,6 @@ def write_framework(folder: Path, fid: str, name: str | None = None) -> Path:
     path = folder / (name or f"{fid}.yaml")
     path.write_text(FRAMEWORK.format(id=fid))
     return path
-
-
-def make_distribution(site: Path, dist: str, plugins: dict[str, str]) -> None:
-    """A real installed distribution on ``site``: modules plus an entry-points file."""
-    info = site / f"{dist}-1.2.3.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {dist}\nVersion: 1.2.3\n")
-    lines = ["[assessor_tui]"]
-    for name, source in plugins.items():
-        module = f"{dist}_{name.replace('-', '_')}"
-        (site / f"{module}.py").write_text(textwrap.dedent(source))
-        lines.append(f"{name} = {module}")
-    (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
 
 
 @pytest.fixture

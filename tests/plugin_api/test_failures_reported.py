@@ -8,7 +8,6 @@ import json
 import os
 import subprocess
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from assessor_tui.plugins.host import PluginHost, load_host
 from assessor_tui.session import OpenVisit, Session, SessionError
 from assessor_tui.testing import PASSPHRASE
 from assessor_tui.tui.app import AssessorApp, make_app
+from tests.distributions import make_distribution
 from tests.plugin_api.test_hooks import Provides
 from tests.tui.helpers import screen_text, wait_for, wait_for_screen
 
@@ -199,17 +199,13 @@ def test_a_failing_quality_check_refuses_submit_and_final_export_in_one_line(
     visit = started(assessor_visit(assessor_host(("ice-mark", assessor_ice_mark)), "ice-mark"))
     visit.close()
     site = tmp_path / "site"
-    info = site / "checker-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: checker\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[assessor_tui]\nchecker = checker_plugin\n")
-    (site / "checker_plugin.py").write_text(textwrap.dedent("""\
+    make_distribution(site, "checker", {"checker": """\
         import assessor_tui
 
         @assessor_tui.hookimpl
         def check_record(visit, framework):
             raise RuntimeError("no checking today")
-        """))
+        """}, version="1.0")
     env = {**os.environ, "PYTHONPATH": str(site), "ASSESSOR_PASSPHRASE": PASSPHRASE,
            "ASSESSOR_DATA_DIR": str(visit.session.vault.data_dir)}
     visit.session.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.loader import load_bytes
 from assessor_tui.reports import RecordNotReady, ensure_ready, record_markdown
 from assessor_tui.reports.document import Heading, Paragraph
+from tests.distributions import make_distribution
 
 YAML = b"""\
 format: 1
@@ -166,15 +166,7 @@ BROKEN = {
 
 def test_misbehaving_plugins_leave_the_cli_working(tmp_path: Path) -> None:
     site = tmp_path / "site"
-    info = site / "broken_plugins-1.0.dist-info"
-    info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugins\nVersion: 1.0\n")
-    lines = ["[assessor_tui]"]
-    for name, source in BROKEN.items():
-        module = "broken_" + name.replace("-", "_")
-        (site / f"{module}.py").write_text(textwrap.dedent(source))
-        lines.append(f"{name} = {module}")
-    (info / "entry_points.txt").write_text("\n".join(lines) + "\n")
+    make_distribution(site, "broken", BROKEN, version="1.0")
     root = Path(__file__).resolve().parents[2]
     (site / "ice.txt").write_text((root / "frameworks" / "ice-mark.yaml").read_text())
     env = {**os.environ, "PYTHONPATH": str(site)}

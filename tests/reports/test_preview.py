@@ -63,6 +63,13 @@ def notices(app: AssessorApp) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
+async def open_preview(pilot) -> None:
+    """From the visits list: open the only visit, then `p` for its record."""
+    await open_only_visit(pilot)
+    await pilot.press("p")
+    await wait_for_screen(pilot, "PreviewScreen")
+
+
 async def export_from_dialog(pilot, app: AssessorApp, fmt: str, path: Path,
                              table: str | None = None) -> None:
     """`e` on the preview, the format (and CSV table) and file typed over the defaults,
@@ -85,9 +92,7 @@ async def test_preview_shows_the_record_and_exports_it(host: PluginHost, store_d
                                                        session: Session, tmp_path: Path) -> None:
     app = app_for(host, store_dir, session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_only_visit(pilot)
-        await pilot.press("p")
-        await wait_for_screen(pilot, "PreviewScreen")
+        await open_preview(pilot)
         await wait_for(pilot, lambda: "Summary of activities" in shown(app),
                        what="the record in the preview")
         text = shown(app)
@@ -122,9 +127,7 @@ async def test_export_dialog_refuses_an_unknown_format_and_an_unwritable_file(
 ) -> None:
     app = app_for(host, store_dir, session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_only_visit(pilot)
-        await pilot.press("p")
-        await wait_for_screen(pilot, "PreviewScreen")
+        await open_preview(pilot)
         await export_from_dialog(pilot, app, "odt", tmp_path / "record.odt")
         await wait_for(pilot, lambda: any("'odt' is not a format" in m for m in notices(app)),
                        what="the refusal")
@@ -143,9 +146,7 @@ async def test_export_dialog_writes_either_csv_table(
 ) -> None:
     app = app_for(host, store_dir, session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await open_only_visit(pilot)
-        await pilot.press("p")
-        await wait_for_screen(pilot, "PreviewScreen")
+        await open_preview(pilot)
         await export_from_dialog(pilot, app, "csv", tmp_path / "actions.csv", table="Actions")
         await wait_for(pilot, lambda: any("actions.csv" in m for m in notices(app)),
                        what="the CSV export notice")
