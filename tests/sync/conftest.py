@@ -71,8 +71,11 @@ class ServerProcess:
         *,
         tls: tuple[str, str] | None = None,
         workers: int = 1,
+        env: dict[str, str] | None = None,
     ) -> None:
         self.db_url, self.folder, self.tls, self.workers = db_url, folder, tls, workers
+        self.env = dict(env or {})
+        """Extra environment for the next `start` (a test may change it between runs)."""
         self.port = free_port()
         scheme = "https" if tls else "http"
         self.url = f"{scheme}://127.0.0.1:{self.port}"
@@ -85,7 +88,7 @@ class ServerProcess:
             args += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         if self.workers > 1:
             args += ["--workers", str(self.workers)]
-        env = {**os.environ, "ASSESSOR_SERVER_DIR": str(self.folder)}
+        env = {**os.environ, "ASSESSOR_SERVER_DIR": str(self.folder), **self.env}
         self.log = open(self.folder / f"server-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(args, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60

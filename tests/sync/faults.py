@@ -5,15 +5,20 @@ Each request takes the next fault from a script (then "ok" forever):
 - ``drop_request``: the connection closes before anything reaches the server;
 - ``drop_response``: the server handles it (and commits), the client never hears;
 - ``duplicate``: the server receives it twice; the client sees the second answer;
-- ``delay``: the answer arrives late.
+- ``delay``: the answer arrives late;
+- ``busy:N`` / ``busy-date:N``: the proxy answers 503 itself, with ``Retry-After`` of N
+  seconds, as a number or as an HTTP date;
+- ``fail``: the proxy answers 502 itself, with no ``Retry-After``.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import deque
 from collections.abc import Iterable
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -42,6 +47,9 @@ class FaultyProxy:
                 if fault == "drop_request":
                     self.close_connection = True
                     return
+                if fault.startswith(("busy", "fail")):
+                    self._answer_itself(fault)
+                    return
                 headers = {k: v for k, v in self.headers.items()
                            if k.lower() not in ("host", "content-length", "connection")}
                 times = 2 if fault == "duplicate" else 1
@@ -61,6 +69,20 @@ class FaultyProxy:
                 self.send_header("Content-Length", str(len(response.content)))
                 self.end_headers()
                 self.wfile.write(response.content)
+
+            def _answer_itself(self, fault: str) -> None:
+                kind, _, seconds = fault.partition(":")
+                body = json.dumps({"error": {"code": kind, "message": kind}}).encode()
+                self.send_response(502 if kind == "fail" else 503)
+                if kind == "busy":
+                    self.send_header("Retry-After", seconds)
+                elif kind == "busy-date":
+                    self.send_header("Retry-After",
+                                     formatdate(time.time() + float(seconds), usegmt=True))
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
 
             do_GET = do_POST = _handle
 

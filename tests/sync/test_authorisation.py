@@ -26,9 +26,12 @@ CALLERS = ["anonymous", "wrong", "revoked", "assessor_a", "assessor_b", "moderat
 @dataclass
 class World:
     client: httpx.AsyncClient
+    service: Service
     headers: dict[str, dict[str, str]]
     visit_a: str
     visit_b: str
+    visit_b2: str
+    """A second submitted visit of B's, for accepting (visit_b gets returned)."""
     spare_device: str
 
 
@@ -58,9 +61,10 @@ async def world(service: Service) -> AsyncIterator[World]:
         headers = {k: {"Authorization": f"Bearer {v}"} for k, v in tokens.items()}
         headers["anonymous"] = {}
         headers["wrong"] = {"Authorization": "Bearer ast_not-a-real-token"}
-        visit_a, visit_b = new_id(), new_id()
+        visit_a, visit_b, visit_b2 = new_id(), new_id(), new_id()
         for who, visit, school in (("assessor_a", visit_a, "Ann's school"),
-                                   ("assessor_b", visit_b, f"{MARKER} school")):
+                                   ("assessor_b", visit_b, f"{MARKER} school"),
+                                   ("assessor_b", visit_b2, f"{MARKER} second school")):
             fields = {"framework_id": "ice-mark", "status": "in_progress",
                       "school_name": school, "school_urn": "999"}
             batch = [
@@ -74,12 +78,13 @@ async def world(service: Service) -> AsyncIterator[World]:
             r = await client.post(f"{API}/sync/push", headers=headers[who],
                                   json={"idempotency_key": new_id(), "changes": batch})
             assert {s["status"] for s in r.json()["results"]} == {"applied"}, r.text
-        yield World(client, headers, visit_a, visit_b, spare_device)
+        yield World(client, service, headers, visit_a, visit_b, visit_b2, spare_device)
 
 
 def _requests(w: World) -> list[tuple[str, str, str, Any]]:
     """(label, method, path, body) for every endpoint; visit ones against both owners."""
     out: list[tuple[str, str, str, Any]] = [
+        ("login", "POST", "/auth/login", {"user": "ben", "code": "NOT-BENS-CODE"}),
         ("me", "GET", "/auth/me", None),
         ("pull", "GET", "/sync/pull", None),
         ("visits", "GET", "/visits", None),
@@ -99,23 +104,25 @@ def _requests(w: World) -> list[tuple[str, str, str, Any]]:
                 "changes": [change(visit, new_id(), 9, type="note", fields={"text": "x"})],
             }),
             (f"return_{owner}", "POST", f"/review/{visit}/return", {"comment": "no"}),
+            (f"accept_{owner}", "POST",
+             f"/review/{w.visit_b2 if owner == 'b' else visit}/accept", {"comment": ""}),
         ]
     out.append(("visit_none", "GET", f"/visits/{new_id()}", None))
     return out
 
 
 def _expected(caller: str, label: str) -> int:
-    if caller in ("anonymous", "wrong", "revoked"):
-        return 401
+    if caller in ("anonymous", "wrong", "revoked") or label == "login":
+        return 401  # a token, whoever's, never stands in for B's enrolment code
     admin_only = label in ("add_user", "enrol", "devices", "revoke", "assign")
     if admin_only:
         return {"admin": 201 if label in ("add_user", "enrol", "assign") else 200}.get(
             caller, 403
         )
-    if label.startswith("return") or label == "review":
+    if label.startswith(("return", "accept")) or label == "review":
         if caller != "moderator":
             return 403
-        return 200 if label in ("review", "return_b") else 404
+        return 200 if label in ("review", "return_b", "accept_b") else 404
     if label.startswith("visit_"):
         readable = {
             "assessor_a": {"visit_a"},
@@ -151,6 +158,13 @@ async def test_authorisation_matrix(world: World, caller: str) -> None:
         assert leaks == [], f"{caller} saw B's records in {leaks}"
     if caller == "moderator":
         assert any(MARKER in text for label, text in seen if label == "visit_b")
+    # Only the moderator's reads and decisions are logged, each of them.
+    logged = [(e["user"], e["visit_id"], e["action"]) for e in w.service.access_log()]
+    if caller == "moderator":
+        assert logged == [("mo", w.visit_b, "read"), ("mo", w.visit_b, "returned"),
+                          ("mo", w.visit_b2, "accepted")]
+    else:
+        assert logged == []
 
 
 async def test_other_visits_answer_like_missing_ones(world: World) -> None:

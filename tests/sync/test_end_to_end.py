@@ -3,11 +3,15 @@ login, push, pull, merge, conflicts, submit, review, assignment, revocation."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from pathlib import Path
 
+from sqlalchemy import select
 from tests.sync.conftest import PASSPHRASE, ServerProcess, Store
 
 from assessor_tui.plugins.host import load_host
+from assessor_tui.server import db
 from assessor_tui.session import Session
 
 
@@ -54,14 +58,19 @@ def test_two_laptops_converge_through_a_real_server(
     assert second["pulled"] == 3  # a's edit landed first: it comes, with b's own two
     third = a.sync()
     assert third["pulled"] == 2
+    # The conflict came to a with b's change: a's summary says so, and what to do.
+    assert third["conflicts"] == 1 and third["open_conflicts"] == 1
+    assert third["next_step"].startswith("resolve the 1 conflict")
     assert _level(a, visit, "partnerships-1") == _level(b, visit, "partnerships-1")
-    for store in (a, b):
+    # Each laptop sees the conflict from its own side: "yours" is its own edit.
+    for store, own, other in ((a, "partly-met", "not-met"), (b, "not-met", "partly-met")):
         with _open(store) as session:
             opened = session.open(visit)
             conflicts = opened.conflicts()
             assert len(conflicts) == 1, store.data_dir
-            assert {conflicts[0]["yours"], conflicts[0]["theirs"]} == {"partly-met", "not-met"}
+            assert (conflicts[0]["yours"], conflicts[0]["theirs"]) == (own, other)
             assert len(opened.visit.notes) == 2
+    assert "yours 'partly-met', theirs 'not-met'" in a("visits", "show", visit).stdout
 
     # Resolving on one laptop (with the CLI) settles it on the other after a sync.
     (conflict,) = a.json("visits", "show", visit)["sync"]["conflicts"]
@@ -84,6 +93,23 @@ def test_login_codes_are_one_time_and_revocation_is_immediate(
     code = server.admin("user", "add", "bob", "--role", "assessor")["code"]
     a, b = store_factory("a"), store_factory("b")
     a.login(server, "bob", code)
+    # The token lives only in the encrypted store; the server keeps only its hash.
+    with _open(a) as session:
+        account = session.sync_account()
+        assert account is not None
+        token = account["token"].encode()
+    assert token.startswith(b"ast_")
+    files = [*a.data_dir.rglob("*"), *server.folder.rglob("*")]
+    if server.db_url.startswith("sqlite:///"):
+        database = Path(server.db_url.removeprefix("sqlite:///"))
+        files += database.parent.glob(database.name + "*")  # with its WAL
+    kept = [p for p in files if p.is_file()]
+    assert kept and not [p.name for p in kept if token in p.read_bytes()]
+    engine = db.make_engine(server.db_url)
+    with engine.connect() as conn:
+        hashes = conn.execute(select(db.devices.c.token_hash)).scalars().all()
+    engine.dispose()
+    assert hashes == [hashlib.sha256(token).hexdigest()]
     reused = b("login", server.url, "--user", "bob", "--code", code, check=False)
     assert reused.returncode == 1 and "unknown user or enrolment code" in reused.stderr
     devices = server.admin("device", "list")
@@ -122,6 +148,11 @@ def test_submit_review_return_and_accept(
     assert [v["id"] for v in listed] == [visit]
     shown = moderator.json("review", "show", visit)
     assert shown["summary"]["status"] == "submitted"
+    blank = moderator("review", "return", visit, "--comment", "  ", check=False)
+    assert (blank.returncode, blank.stderr) == (
+        1, "assessor: returning a visit needs a --comment that says what to change\n")
+    typo = moderator("review", "show", visit[:-1], check=False)
+    assert typo.returncode == 1 and "is not a visit id" in typo.stderr
     moderator("review", "return", visit, "--comment", "Add evidence for 1.2")
     assert moderator.json("review", "list") == []
     again = moderator("review", "accept", visit, check=False)
@@ -174,3 +205,47 @@ def test_assignment_brings_a_planned_visit_and_earlier_records(
     with _open(eve) as session:
         assert session.open(earlier).rejected()[0]["reason"] == "this visit is a read-only copy"
     assert _level(dana, earlier, "partnerships-2") is None
+
+
+def _in_a_terminal(store: Store, *args: str) -> tuple[int, str]:
+    """``assessor ARGS`` on a pseudo-terminal, as someone at a laptop runs it."""
+    import os
+    import pty
+
+    from tests.sync.conftest import ASSESSOR
+
+    env = {**os.environ, "ASSESSOR_DATA_DIR": str(store.data_dir),
+           "ASSESSOR_PASSPHRASE": PASSPHRASE, "ASSESSOR_SYNC_BUDGET": "20"}
+    pid, fd = pty.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os.execve(ASSESSOR, [ASSESSOR, *args], env)
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), out.decode()
+
+
+def test_sync_in_a_terminal_shows_a_progress_bar_then_the_summary(
+    server: ServerProcess, store_factory: Callable[[str], Store]
+) -> None:
+    code = server.admin("user", "add", "fay", "--role", "assessor")["code"]
+    laptop = store_factory("fay")
+    laptop.login(server, "fay", code)
+    visit = laptop.new_visit()
+    laptop("visits", "judge", visit, "partnerships-1", "met")
+    status, screen = _in_a_terminal(laptop, "sync")
+    assert status == 0, screen
+    # One line redrawn in place (\r), from empty to full, then the summary below it.
+    assert f"\rpush [{'.' * 30}] 0/3" in screen
+    assert f"\rpush [{'#' * 30}] 3/3" in screen
+    summary = screen[screen.rindex("\r\n", 0, screen.index("Pushed")) + 2:]
+    assert summary.splitlines()[:2] == ["Pushed 3, pulled 0, conflicts 0",
+                                        "Next: nothing to do: everything is synced"]

@@ -16,6 +16,7 @@ from tests.sync.helpers import fill, laptop, login, outbox_size, server_stats, s
 from tests.tui.conftest import BUILT_INS
 
 from assessor_tui.plugins.host import PluginHost
+from assessor_tui.server.app import COMMIT_DELAY_ENV
 from assessor_tui.sync import engine
 from assessor_tui.sync.client import SyncClient, Unreachable
 
@@ -61,14 +62,19 @@ def test_a_faulty_network_loses_and_duplicates_nothing(
         proxy.close()
 
 
-def test_server_killed_mid_sync_then_restarted(
-    server: ServerProcess, tmp_path: Path, host: PluginHost
+def test_server_killed_mid_batch_then_restarted(
+    db_url: str, server_factory: Callable[..., ServerProcess], tmp_path: Path,
+    host: PluginHost,
 ) -> None:
+    """The server holds each push open before its commit (everything written), and is
+    killed (SIGKILL) while the second batch waits there: that batch leaves no trace, and
+    after a restart the sync goes on to push every change exactly once."""
+    server = server_factory(db_url, env={COMMIT_DELAY_ENV: "3"})
     code = server.admin("user", "add", "ann", "--role", "assessor")["code"]
     proxy = FaultyProxy(server.url)
     a = laptop(tmp_path / "a", host)
     login(a, server.url, "ann", code)
-    total = fill(a, visits=4, notes=600)
+    total = fill(a, visits=4, notes=600)  # two batches
     outcome: list[object] = []
 
     def run() -> None:
@@ -83,8 +89,12 @@ def test_server_killed_mid_sync_then_restarted(
     while sum(1 for m, p, _ in proxy.log if p.endswith("/push")) < 2:
         assert time.monotonic() < deadline
         time.sleep(0.01)
-    server.kill()  # kill -9, possibly mid-transaction
-    time.sleep(0.5)
+    time.sleep(1.0)  # the second batch is written and waiting to commit
+    first_batch = server_stats(server.db_url)["changes"]
+    assert 0 < first_batch < total
+    server.kill()
+    assert server_stats(server.db_url)["changes"] == first_batch  # nothing half-applied
+    server.env = {}
     server.start()
     worker.join(timeout=120)
     assert outcome and not isinstance(outcome[0], Exception), outcome
@@ -103,3 +113,78 @@ def test_gives_up_after_a_bounded_time_with_a_clear_message(
     with pytest.raises(Unreachable, match="Nothing was lost"):
         client.pull(None)
     assert time.monotonic() - started < 5
+
+
+def _recording_client(url: str, token: str | None, budget: float) -> tuple[SyncClient,
+                                                                          list[float]]:
+    waits: list[float] = []
+    return SyncClient(url, token, budget=budget, sleep=waits.append), waits
+
+
+def test_retry_after_is_honoured_and_backoff_grows(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path
+) -> None:
+    """How long the client waits between attempts (SQLite only: the client's behaviour
+    does not depend on the server's database). A busy server's Retry-After, as seconds
+    or as a date, is waited exactly; without one the waits grow; a wait longer than the
+    time left gives up at once and says so."""
+    server = server_factory(f"sqlite:///{tmp_path / 'server.db'}")
+    code = server.admin("user", "add", "ann", "--role", "assessor")["code"]
+    with SyncClient(server.url) as client:
+        token = client.login("ann", code).token
+    proxy = FaultyProxy(server.url, ["busy:3", "busy:1", "busy-date:5"])
+    try:
+        client, waits = _recording_client(proxy.url, token, budget=60)
+        assert client.me().user == "ann"
+        assert waits[:2] == [3.0, 1.0] and 3.0 <= waits[2] <= 5.0, waits
+
+        proxy.faults.extend(["fail", "fail", "fail", "fail"])
+        waits.clear()
+        assert client.me().user == "ann"
+        assert len(waits) == 4
+        for attempt, wait in enumerate(waits, start=1):
+            full = 0.25 * 2**attempt
+            assert full / 2 <= wait <= full, waits
+
+        proxy.faults.append("busy:600")
+        waits.clear()
+        started = time.monotonic()
+        with pytest.raises(Unreachable, match="asked to wait 600 s") as refused:
+            client.me()
+        assert waits == [] and time.monotonic() - started < 5
+        assert "Nothing was lost" in str(refused.value)
+    finally:
+        proxy.close()
+
+
+def test_a_login_fails_fast_and_is_never_retried_once_the_server_answered(
+    server_factory: Callable[..., ServerProcess], tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Someone is waiting at the prompt: an unreachable server is told within the login's
+    own budget, not the sync's (a wrong URL, not `assessor sync` advice), and a
+    rate-limited login is the server's own answer at once, not a minute of retries."""
+    from tests.sync.conftest import free_port
+
+    from assessor_tui.sync import client as client_module
+    from assessor_tui.sync.client import ServerRefused
+
+    monkeypatch.setattr(client_module, "LOGIN_BUDGET", 1.0)
+    started = time.monotonic()
+    with pytest.raises(Unreachable, match="check the URL") as unreachable, SyncClient(
+        f"http://127.0.0.1:{free_port()}", budget=120
+    ) as client:
+        client.login("ann", "CODE")
+    assert time.monotonic() - started < 5
+    assert "assessor sync" not in str(unreachable.value)
+
+    server = server_factory(f"sqlite:///{tmp_path / 'server.db'}")
+    server.admin("user", "add", "ann", "--role", "assessor")
+    client, waits = _recording_client(server.url, None, budget=120)
+    statuses = []
+    for _ in range(11):
+        with pytest.raises(ServerRefused) as refused:
+            client.login("ann", "WRONG-CODE")
+        statuses.append(refused.value.status)
+    assert statuses == [401] * 10 + [429] and waits == []
+    assert "too many attempts" in str(refused.value)

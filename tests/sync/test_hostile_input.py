@@ -9,16 +9,21 @@ generation reaches past the 401s into the data layer.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from tests.sync.pgcluster import PostgresCluster
 
 from assessor_tui.server import db
 from assessor_tui.server.app import create_app
 from assessor_tui.server.service import Service
 
 EXAMPLES = 45  # × 15 operations × 2 roles: well over 1,000 cases
+EXAMPLES_POSTGRESQL = 20  # × 15 operations, each sent as both roles
 
 _folder = Path(tempfile.mkdtemp(prefix="assessor-schemathesis-"))
 _engine = db.make_engine(f"sqlite:///{_folder / 'server.db'}")
@@ -62,3 +67,40 @@ def test_no_5xx_and_no_schema_violation_as_assessor(case: schemathesis.Case) -> 
 )
 def test_no_5xx_and_no_schema_violation_as_admin(case: schemathesis.Case) -> None:
     case.call_and_validate(headers={"Authorization": f"Bearer {_tokens['admin']}"})
+
+
+@pytest.fixture(scope="module")
+def postgres_app(postgres: PostgresCluster) -> Iterator[tuple[Any, dict[str, str]]]:
+    """The same app over a real PostgreSQL database, whose text columns refuse what
+    SQLite's accept (a NUL character): a 5xx there must be found too."""
+    engine = db.make_engine(postgres.new_database())
+    db.migrate(engine)
+    service = Service(engine)
+    tokens = {}
+    for name, role in (("ann", "assessor"), ("root", "admin")):
+        tokens[role] = service.login(name, service.add_user(name, role).code, "fuzz").token
+    yield schemathesis.openapi.from_asgi("/api/v1/openapi.json", create_app(service),
+                                         config=_config), tokens
+    engine.dispose()
+
+
+@pytest.fixture
+def postgres_schema(postgres_app: tuple[Any, dict[str, str]]) -> Any:
+    return postgres_app[0]
+
+
+on_postgresql = schemathesis.pytest.from_fixture("postgres_schema")
+
+
+@on_postgresql.parametrize()
+@settings(
+    max_examples=EXAMPLES_POSTGRESQL,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    derandomize=True,
+)
+def test_no_5xx_and_no_schema_violation_on_postgresql(
+    case: schemathesis.Case, postgres_app: tuple[Any, dict[str, str]]
+) -> None:
+    for role in ("assessor", "admin"):
+        case.call_and_validate(headers={"Authorization": f"Bearer {postgres_app[1][role]}"})

@@ -265,3 +265,66 @@ async def test_openapi_document_is_published(api: Api) -> None:
     assert f"{API}/sync/push" in doc["paths"] and f"{API}/sync/pull" in doc["paths"]
     assert "PushRequest" in json.dumps(doc)
     assert (await api.client.get("/healthz")).json() == {"status": "ok"}
+
+
+async def test_text_no_database_column_can_hold_is_kept_or_refused_never_a_5xx(api: Api) -> None:
+    """A NUL character fails any PostgreSQL text column, and NaN or 1e999 has no JSON
+    form: a field value with a NUL is applied and comes back exactly; names and
+    numbers that cannot be stored get a 422, never a 5xx that a client would retry."""
+    alice = await api.login("alice")
+    admin = await api.login("root", "admin")
+    visit, note = new_id(), new_id()
+    header = {"framework_id": "ice-mark", "status": "planned",
+              "school_name": "Hill\x00side", "school_urn": "1\x002"}
+    r = await api.push(alice, [
+        change(visit, fields=header),
+        change(visit, note, 1, type="note", fields={"text": "before\x00after"}),
+    ])
+    assert statuses(r) == ["applied", "applied"]
+    pulled, _ = await api.pull_all(alice)
+    assert [c["fields"].get("text", c["fields"].get("school_name")) for c in pulled] == [
+        "Hill\x00side", "before\x00after"]
+    listed = (await api.client.get(f"{API}/visits", headers=alice)).json()
+    assert (listed[0]["school"], listed[0]["urn"]) == ("Hillside", "12")
+
+    refused = [
+        await api.client.post(f"{API}/auth/login", json={"user": "al\x00ice", "code": "X"}),
+        await api.client.post(f"{API}/auth/login",
+                              json={"user": "alice", "code": "X", "device_name": "a\x00"}),
+        await api.client.post(f"{API}/admin/users/al%00ice/enrol", headers=admin),
+        await api.client.post(f"{API}/admin/assignments", headers=admin, json={
+            "user": "alice", "framework_id": "ice-mark", "school": "S\x00",
+            "date": "2025-01-01"}),
+    ]
+    for number in ("NaN", "Infinity", "-Infinity", "1e999"):
+        body = json.dumps({"idempotency_key": new_id(),
+                           "changes": [change(visit, new_id(), 2, fields={"x": 0})]})
+        refused.append(await api.client.post(
+            f"{API}/sync/push", content=body.replace('"x": 0', f'"x": {number}').encode(),
+            headers={**alice, "Content-Type": "application/json"}))
+    assert [r.status_code for r in refused] == [422] * 8, [r.text for r in refused]
+    assert all(set(r.json()) == {"error"} for r in refused)
+
+
+async def test_an_assignment_needs_a_date_in_the_calendar(api: Api) -> None:
+    """2025-02-30 matches YYYY-MM-DD but would reach the assessor's laptop as a visit
+    no screen can show."""
+    await api.login("alice")
+    admin = await api.login("root", "admin")
+    for day, status in (("2025-02-30", 422), ("2025-13-01", 422), ("2024-02-29", 201)):
+        r = await api.client.post(f"{API}/admin/assignments", headers=admin, json={
+            "user": "alice", "framework_id": "ice-mark", "school": "Oak", "date": day})
+        assert r.status_code == status, r.text
+        if status == 422:
+            assert "not a date in the calendar" in r.json()["error"]["message"]
+
+
+async def test_user_names_are_checked_whichever_way_a_user_is_added(api: Api) -> None:
+    """The admin API and `assessor server user add` (which calls the service directly)
+    refuse the same names: a name the login form refuses could never log in."""
+    from assessor_tui.server.service import Invalid
+
+    for name in ("bad name!", "x" * 101, "-lead"):
+        with pytest.raises(Invalid, match="cannot be a user name"):
+            api.service.add_user(name, "assessor")
+    assert api.service.users() == []

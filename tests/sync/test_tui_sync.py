@@ -69,6 +69,68 @@ async def test_sync_screen_syncs_and_settles_a_conflict(
     assert b.json("visits", "show", visit)["sync"]["conflicts"] == []
 
 
+async def test_the_laptop_that_pulled_a_conflict_keeps_its_own_value_or_a_merge(
+    server: ServerProcess, store_factory: Callable[[str], Store]
+) -> None:
+    """Laptop a synced first, so the conflicts reach it with b's changes. On a, "Yours"
+    is a's own value: keeping it, and an edited merge of the other field, sync to b."""
+    code_a = server.admin("user", "add", "carol", "--role", "assessor")["code"]
+    code_b = server.admin("user", "enrol", "carol")["code"]
+    a, b = store_factory("a"), store_factory("b")
+    a.login(server, "carol", code_a)
+    b.login(server, "carol", code_b)
+    visit = a.new_visit()
+    a("visits", "judge", visit, "partnerships-1", "met", "--rationale", "five sectors")
+    a.sync()
+    b.sync()
+    a("visits", "judge", visit, "partnerships-1", "met", "--rationale", "six sectors")
+    a("visits", "judge", visit, "partnerships-2", "met")
+    b("visits", "judge", visit, "partnerships-1", "met", "--rationale", "four sectors")
+    b("visits", "judge", visit, "partnerships-2", "not-met")
+    a.sync()
+    assert b.sync()["conflicts"] == 2
+    assert a.sync()["conflicts"] == 2
+
+    app = open_app(a)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await on_screen(pilot, "VisitsScreen")
+        visits = app.screen.query_one("#visits")
+        assert visits.get_row_at(0)[-1] == "2 conflicts"  # the Sync column
+        await pilot.press("S")
+        await on_screen(pilot, "SyncScreen")
+        table = app.screen.query_one("#conflicts")
+        rows = {table.get_row_at(i)[2]: i for i in range(table.row_count)}
+        assert set(rows) == {"level", "rationale"}
+        assert table.get_row_at(rows["level"])[3:] == ["met", "not-met"]  # yours, theirs
+        assert table.get_row_at(rows["rationale"])[3:] == ["six sectors", "four sectors"]
+        table.move_cursor(row=rows["level"])
+        await pilot.press("y")  # keep this laptop's level
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert table.get_row_at(0)[2] == "rationale"
+        await pilot.press("e")  # an edited merge of the two rationales
+        await on_screen(pilot, "FormScreen")
+        assert app.screen.query_one("Input").value == "six sectors"
+        app.screen.query_one("Input").value = "five sectors, six with the new partner"
+        await pilot.press("enter")
+        await on_screen(pilot, "SyncScreen")
+        await wait_for(pilot, lambda: table.get_row_at(0)[0] == "No conflicts")
+        await pilot.press("s")
+        await wait_for(pilot, lambda: "Pushed 2" in shown(app, "#sync-summary"))
+        assert "nothing to do" in shown(app, "#sync-summary")
+        await pilot.press("escape")
+        await on_screen(pilot, "VisitsScreen")
+        await wait_for(pilot, lambda: visits.get_row_at(0)[-1] == "synced")
+        await pilot.press("ctrl+q")
+    b.sync()
+    for store in (a, b):
+        shown_visit = store.json("visits", "show", visit)
+        judgements = shown_visit["visit"]["judgements"]
+        assert judgements["partnerships-2"]["level"] == "met"
+        assert judgements["partnerships-1"]["rationale"] == (
+            "five sectors, six with the new partner")
+        assert shown_visit["sync"]["conflicts"] == []
+
+
 # ---------------------------------------------------------------- submit and review
 
 

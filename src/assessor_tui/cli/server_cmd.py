@@ -8,6 +8,7 @@ on the server machine needs no token.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -148,6 +149,11 @@ def cmd_run(ctx: Context) -> int:
         raise CommandError("--tls-cert and --tls-key go together")
     if not 1 <= a.workers <= MAX_WORKERS:
         raise CommandError(f"--workers must be between 1 and {MAX_WORKERS}, not {a.workers}")
+    if not 1 <= a.port <= 65535:
+        raise CommandError(f"--port must be between 1 and 65535, not {a.port}")
+    if a.tls_cert:
+        _check_tls(a.tls_cert, a.tls_key)
+    _check_listen(a.host, a.port)
     url = _url(ctx)
     # Migrate once, before any worker starts. The workers are stateless and share the
     # database only: PostgreSQL serialises pushes on the counter row, and SQLite (WAL,
@@ -176,6 +182,45 @@ def cmd_run(ctx: Context) -> int:
         timeout_graceful_shutdown=5,
     )
     return 0
+
+
+def _check_tls(cert: str, key: str) -> None:
+    """Load the certificate and key once before serving, so a missing file or a key
+    that does not match is one line here rather than a traceback from uvicorn."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(cert, key)
+    except ssl.SSLError as exc:
+        reason = f" ({exc.reason})" if exc.reason else ""
+        raise CommandError(
+            f"cannot load the TLS certificate or key ({cert} / {key}): not a PEM "
+            f"certificate chain and its private key{reason}"
+        ) from None
+    except OSError as exc:
+        name = exc.filename or f"{cert} / {key}"
+        detail = exc.strerror or _first_line(exc)
+        raise CommandError(f"cannot load the TLS certificate or key ({name}): {detail}") from None
+
+
+def _check_listen(host: str, port: int) -> None:
+    """Bind the address once before serving, to say plainly why it cannot be used (a
+    host name that does not resolve, a port in use) instead of uvicorn's log lines."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError) as exc:
+        raise CommandError(f"cannot listen on {host}: {_first_line(exc)}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            reason = "the port is in use" if exc.errno == errno.EADDRINUSE else exc.strerror
+            raise CommandError(f"cannot listen on {host} port {port}: {reason}") from None
 
 
 def worker_app() -> Any:

@@ -7,6 +7,7 @@ store's index; nothing about the account is written to a plain file.
 from __future__ import annotations
 
 import argparse
+import re
 import socket
 import sys
 from collections.abc import Iterator
@@ -195,9 +196,21 @@ def cmd_review_list(ctx: Context) -> int:
     return 0
 
 
+def _visit_id(text: str) -> str:
+    """The visit id a review command names, checked here so a typo is told in words."""
+    from assessor_tui.sync.protocol import UUID_PATTERN
+
+    if not re.fullmatch(UUID_PATTERN, text.strip()):
+        raise CommandError(
+            f"'{text[:60]}' is not a visit id: copy one from `assessor review list`"
+        )
+    return text.strip().lower()
+
+
 def cmd_review_show(ctx: Context) -> int:
+    visit_id = _visit_id(ctx.args.id)
     with _sync_errors(), client_for(ctx) as client:
-        detail = client.visit(ctx.args.id)
+        detail = client.visit(visit_id)
     if ctx.args.json:
         print_json(detail.model_dump())
         return 0
@@ -213,8 +226,11 @@ def cmd_review_show(ctx: Context) -> int:
 
 
 def _decide(ctx: Context, decision: str) -> int:
+    visit_id = _visit_id(ctx.args.id)
+    if decision == "returned" and not ctx.args.comment.strip():
+        raise CommandError("returning a visit needs a --comment that says what to change")
     with _sync_errors(), client_for(ctx) as client:
-        summary = client.review(ctx.args.id, decision, ctx.args.comment)
+        summary = client.review(visit_id, decision, ctx.args.comment)
     print(f"Visit {summary.id} is {summary.status}; the assessor sees it at their next sync.")
     return 0
 

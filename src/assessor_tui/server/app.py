@@ -38,6 +38,7 @@ from assessor_tui.sync.protocol import (
     DEFAULT_PAGE,
     MAX_BODY_BYTES,
     MAX_PAGE,
+    NO_NUL,
     Assignment,
     AssignmentCreate,
     DeviceInfo,
@@ -58,6 +59,8 @@ from assessor_tui.sync.protocol import (
 )
 
 log = logging.getLogger("assessor_tui.server")
+COMMIT_DELAY_ENV = "ASSESSOR_SERVER_TEST_COMMIT_DELAY"
+"""Seconds each push waits, all written, before its commit: for tests only."""
 LOGIN_ATTEMPTS = 10
 LOGIN_WINDOW = 60.0
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -158,7 +161,7 @@ bearer = HTTPBearer(auto_error=False, description="A device token from /auth/log
 _VisitId = PathParam(
     pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
-_Name = PathParam(min_length=1, max_length=100)
+_Name = PathParam(min_length=1, max_length=100, pattern=NO_NUL)
 _DeviceId = PathParam(pattern=r"^[0-9a-f]{1,32}$")
 
 
@@ -316,7 +319,10 @@ class _TooMany(ServiceError):
 def app_from_env() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     """The uvicorn factory: each worker process builds its own engine from the URL."""
     url = os.environ.get(db.DB_ENV) or db.default_url()
-    app = create_app(Service(db.make_engine(url)))
+    service = Service(db.make_engine(url))
+    # Crash tests hold each push open before its commit, to kill the server mid-batch.
+    service.commit_delay = float(os.environ.get(COMMIT_DELAY_ENV) or 0)
+    app = create_app(service)
     # Everything loaded so far lives as long as the process: move it out of the cyclic
     # collector's reach, so the collections a large push triggers scan only what the
     # requests allocate (a push of 10,000 changes spent a seventh of its time there).

@@ -33,8 +33,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pydantic import ValidationError
 from pydantic_core import to_json
 from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from assessor_tui.server import db
 from assessor_tui.sync.protocol import (
@@ -55,6 +57,7 @@ from assessor_tui.sync.protocol import (
     PushRequest,
     PushResponse,
     Role,
+    UserCreate,
     VisitDetail,
     VisitInfo,
     VisitSummary,
@@ -193,11 +196,22 @@ class Service:
         return conn.execute(select(db.users).where(db.users.c.name == name)).first()
 
     def add_user(self, name: str, role: Role) -> Enrolment:
-        with self._tx(write=True) as conn:
-            if self._user(conn, name) is not None:
-                raise Conflict(f"user '{name}' already exists")
-            conn.execute(insert(db.users).values(name=name, role=role, created=now_iso()))
-            return self._enrol(conn, name)
+        try:
+            UserCreate(name=name, role=role)
+        except ValidationError:
+            raise Invalid(
+                f"'{name[:100]}' cannot be a user name: use 1 to 100 letters, digits and "
+                "'.', '_', '@' or '-', starting with a letter or digit"
+            ) from None
+        exists = Conflict(f"user '{name}' already exists")
+        try:
+            with self._tx(write=True) as conn:
+                if self._user(conn, name) is not None:
+                    raise exists
+                conn.execute(insert(db.users).values(name=name, role=role, created=now_iso()))
+                return self._enrol(conn, name)
+        except IntegrityError:  # the same name added at the same moment elsewhere
+            raise exists from None
 
     def enrol(self, name: str) -> Enrolment:
         with self._tx(write=True) as conn:
@@ -240,11 +254,18 @@ class Service:
             ).first()
             if enrolment is None or enrolment.used or enrolment.expires < now_iso():
                 raise refused
-            conn.execute(
+            # Used up only if still unused: on PostgreSQL concurrent logins with one code
+            # all read it unused; the row lock lets exactly one of them through here.
+            taken = conn.execute(
                 update(db.enrolments)
-                .where(db.enrolments.c.code_hash == enrolment.code_hash)
+                .where(
+                    db.enrolments.c.code_hash == enrolment.code_hash,
+                    db.enrolments.c.used.is_(False),
+                )
                 .values(used=True)
             )
+            if taken.rowcount != 1:
+                raise refused
             token = "ast_" + secrets.token_urlsafe(32)
             device_id = secrets.token_hex(8)
             conn.execute(
@@ -834,7 +855,7 @@ class _Log:
             "status": "planned",
             "school": "",
             "urn": "",
-            "framework_id": str(change.fields.get("framework_id", ""))[:100],
+            "framework_id": _column(change.fields.get("framework_id", ""), 100),
             "updated": change.hlc,
         }
         self._visits[change.visit_id] = visit
@@ -890,9 +911,9 @@ class _Log:
         visit = self.visit(change.visit_id)
         assert visit is not None
         if change.type == "visit":
-            visit["status"] = str(data.get("status") or "planned")[:20]
-            visit["school"] = str(data.get("school_name") or "")[:200]
-            visit["urn"] = str(data.get("school_urn") or "")[:200]
+            visit["status"] = _column(data.get("status") or "planned", 20)
+            visit["school"] = _column(data.get("school_name") or "", 200)
+            visit["urn"] = _column(data.get("school_urn") or "", 200)
         visit["updated"] = max(visit["updated"], change.hlc)
         self._dirty_visits.add(change.visit_id)
 
@@ -957,6 +978,13 @@ def _canonical_hash(request: PushRequest) -> str:
     serialised form stored it: a retry whose JSON differs only in order still matches."""
     bodies = [c.model_dump(mode="json") for c in request.changes]
     return sha256(canonical({"changes": bodies, "resync": request.resync}))
+
+
+def _column(value: Any, limit: int) -> str:
+    """A field value copied into a column of its own (the visits list's school, URN,
+    ...): the change itself keeps it exactly, as JSON; the column drops NUL characters,
+    which PostgreSQL's text cannot hold, so such a value is applied, not a 5xx."""
+    return str(value).replace("\x00", "")[:limit]
 
 
 def _json(value: Any) -> str:

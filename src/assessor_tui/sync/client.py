@@ -21,6 +21,8 @@ import random
 import ssl
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -44,6 +46,9 @@ from assessor_tui.sync.protocol import (
 BUDGET_ENV = "ASSESSOR_SYNC_BUDGET"
 DEFAULT_BUDGET = 120.0
 """Seconds a sync keeps retrying before it gives up and says so."""
+LOGIN_BUDGET = 15.0
+"""Seconds a login keeps retrying: someone is waiting at the prompt, and a server that
+cannot be reached is more likely a wrong URL than a passing fault."""
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -150,10 +155,14 @@ class SyncClient:
         params: dict[str, Any] | None = None,
         retry_sent: bool = True,
     ) -> Any:
+        """One request, retried on network errors, 5xx and 429 until the budget is
+        spent. ``retry_sent=False`` (a login, which uses up its code) retries only what
+        never reached the server, for at most `LOGIN_BUDGET`, and reports a 429 at once."""
         headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
         if content is not None:
             headers["Content-Type"] = "application/json"
-        deadline = time.monotonic() + self.budget
+        budget = self.budget if retry_sent else min(self.budget, LOGIN_BUDGET)
+        deadline = time.monotonic() + budget
         attempt, last = 0, ""
         while True:
             attempt += 1
@@ -180,7 +189,7 @@ class SyncClient:
                     return model.model_validate_json(response.content) if model else (
                         response.json()
                     )
-                if response.status_code in (429, 502, 503, 504) or response.status_code >= 500:
+                if response.status_code >= 500 or (response.status_code == 429 and retry_sent):
                     last = f"HTTP {response.status_code} from the server"
                     wait = _retry_after(response)
                 else:
@@ -189,9 +198,16 @@ class SyncClient:
             backoff = min(10.0, 0.25 * 2 ** min(attempt, 8)) * (0.5 + random.random() / 2)
             delay = wait if wait is not None else backoff
             if remaining <= 0 or delay > remaining:
+                if not retry_sent:
+                    raise Unreachable(
+                        f"{last}; check the URL and that the server is running, then log "
+                        "in again"
+                    )
+                waited = budget - max(0.0, remaining)
                 raise Unreachable(
-                    f"gave up after {self.budget:.0f} s: {last}. Nothing was lost; "
-                    "run `assessor sync` again to resume"
+                    f"gave up after {waited:.0f} s: {last}"
+                    + (f" (the server asked to wait {wait:.0f} s more)" if wait else "")
+                    + ". Nothing was lost; run `assessor sync` again to resume"
                 )
             self.sleep(delay)
 
@@ -234,11 +250,21 @@ class SyncClient:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds the server asks to wait: a number, or an HTTP date (RFC 9110)."""
     value = response.headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
+    if value is None:
         return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def _refusal(response: httpx.Response) -> ServerRefused:

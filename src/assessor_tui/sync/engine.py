@@ -51,16 +51,23 @@ class SyncReport:
     pushed: int = 0
     duplicates: int = 0
     conflicts: int = 0
+    """Conflicts this sync found: in its pushes' answers, and in pulled changes (another
+    device's edit that collided with one from here, or two others')."""
     rejected: int = 0
     pulled: int = 0
     new_visits: int = 0
     reset: bool = False
     rejections: list[dict[str, Any]] = field(default_factory=list)
+    open_conflicts: int | None = None
+    """Conflicts waiting in the store after the sync, whenever they arrived (counted at
+    the end of `SyncEngine.run`)."""
 
     @property
     def next_step(self) -> str:
-        if self.conflicts:
-            return "resolve the conflicts listed by `assessor visits show ID`"
+        waiting = self.conflicts if self.open_conflicts is None else self.open_conflicts
+        if waiting:
+            return (f"resolve the {waiting} conflict{'s' if waiting > 1 else ''} listed by "
+                    "`assessor visits show ID`")
         if self.rejected:
             return "the server refused some changes; `assessor visits show ID` lists why"
         return "nothing to do: everything is synced"
@@ -69,7 +76,19 @@ class SyncReport:
         return {**asdict(self), "next_step": self.next_step}
 
 
-def conflict_doc(change: Change | PulledChange, c: FieldConflict) -> dict[str, Any]:
+def conflict_doc(
+    change: Change | PulledChange, c: FieldConflict, device: str | None = None
+) -> dict[str, Any]:
+    """A conflict as the store keeps it, told from ``device``'s side.
+
+    The server words a conflict from the side of the change that met it: ``yours`` is
+    that change's value, ``theirs`` the value it found. On another device the sides
+    swap when the value found was that device's own edit (its stamp names the device),
+    so "keep yours" always keeps this device's value.
+    """
+    yours, theirs = (c.yours, c.yours_hlc), (c.theirs, c.theirs_hlc)
+    if device and change.device != device and _stamp_device(c.theirs_hlc) == device:
+        yours, theirs = theirs, yours
     return {
         "id": f"{change.id}:{c.field}",
         "change_id": change.id,
@@ -77,11 +96,16 @@ def conflict_doc(change: Change | PulledChange, c: FieldConflict) -> dict[str, A
         "record_type": change.type,
         "field": c.field,
         "base": c.base,
-        "yours": c.yours,
-        "theirs": c.theirs,
-        "yours_hlc": c.yours_hlc,
-        "theirs_hlc": c.theirs_hlc,
+        "yours": yours[0],
+        "theirs": theirs[0],
+        "yours_hlc": yours[1],
+        "theirs_hlc": theirs[1],
     }
+
+
+def _stamp_device(stamp: str) -> str:
+    """The device part of a hybrid-clock stamp (``ms-counter-device``)."""
+    return stamp.split("-", 2)[2] if stamp.count("-") >= 2 else ""
 
 
 class SyncEngine:
@@ -113,6 +137,9 @@ class SyncEngine:
                 self.push_everything()
                 self.repo.set_setting(RESYNC_SETTING, False)
                 self.pull()
+        self.report.open_conflicts = sum(
+            int(s.get("conflicts") or 0) for s in self.repo.summaries()
+        )
         return self.report
 
     # ------------------------------------------------------------ push
@@ -292,9 +319,14 @@ class SyncEngine:
         # Straight from the validated attributes: dumping with ``exclude`` first cost
         # four times as much.
         plain = [Change.model_validate(c, from_attributes=True) for c in changes]
-        conflicts = [conflict_doc(c, fc) for c in changes for fc in c.conflicts]
+        me = self.repo.clock.device
+        conflicts = [conflict_doc(c, fc, me) for c in changes for fc in c.conflicts]
         saves = vf.saves
+        known = {d["id"] for d in vf.conflicts()} if conflicts else set()
         vf.apply_pulled(plain, conflicts)
+        if conflicts:
+            # New to this device and not already settled by a later edit.
+            self.report.conflicts += len({d["id"] for d in vf.conflicts()} - known)
         self.repo.clock.observe(max(change.hlc for change in plain))
         if is_new and vf.exists:
             self.report.new_visits += 1

@@ -16,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, FiniteFloat, StringConstraints
 
 API_PREFIX = "/api/v1"
 PROTOCOL_VERSION = 1
@@ -55,8 +56,11 @@ DEVICE_PATTERN = r"^[A-Za-z0-9_]{1,32}$"
 Uuid = Annotated[str, StringConstraints(pattern=UUID_PATTERN, to_lower=True)]
 Stamp = Annotated[str, StringConstraints(pattern=HLC_PATTERN)]
 DeviceName = Annotated[str, StringConstraints(pattern=DEVICE_PATTERN)]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
-ShortText = Annotated[str, StringConstraints(max_length=MAX_NAME)]
+NO_NUL = r"^[^\x00]*$"
+"""Names and other values the server keeps in columns of their own: PostgreSQL's text
+cannot hold a NUL character, so one is refused (422) instead of failing the request."""
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME, pattern=NO_NUL)]
+ShortText = Annotated[str, StringConstraints(max_length=MAX_NAME, pattern=NO_NUL)]
 Comment = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
 
 RecordType = Literal[
@@ -92,7 +96,8 @@ MODERATOR_FIELDS = frozenset({"moderator_comment"})
 
 FieldName = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
 Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
-Scalar = Text | bool | int | float | None
+Scalar = Text | bool | int | FiniteFloat | None
+"""NaN and infinities are refused: JSON cannot carry them, and the store refuses them."""
 Inner = Scalar | list[Scalar] | dict[FieldName, Scalar]
 Value = Scalar | list[Inner] | dict[FieldName, Inner]
 """A field's value: small JSON, at most two containers deep, every text bounded."""
@@ -245,13 +250,26 @@ class Enrolment(Model):
     code: str
 
 
+def _calendar_date(value: str) -> str:
+    """A date that exists: 2025-02-30 would reach the assessor's laptop and break it."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{value} is not a date in the calendar") from None
+    return value
+
+
 class AssignmentCreate(Model):
     user: Name
     framework_id: Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$")]
     framework_version: ShortText = ""
     school: Name
     urn: ShortText = ""
-    date: Annotated[str, StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")]
+    date: Annotated[
+        str,
+        StringConstraints(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"),
+        AfterValidator(_calendar_date),
+    ]
     visit_type: ShortText | None = None
 
 
