@@ -103,9 +103,13 @@ class OpenVisit:
         return len(self._pending)
 
     def stage(self, *edits: Callable[[Editor], Change]) -> list[Change]:
-        """Validate every edit, then apply them all in memory; nothing is written yet."""
+        """Validate every edit, then apply them all in memory; nothing is written yet. A
+        read-only copy of an earlier visit is refused here, not only by the server."""
+        from assessor_tui.domain.edits import EditRefused
         from assessor_tui.domain.records import apply_change
 
+        if self.read_only:
+            raise EditRefused("this is a read-only copy of an earlier visit")
         editor = self.editor
         changes = [edit(editor) for edit in edits]
         with self._guard:

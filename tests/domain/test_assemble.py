@@ -57,3 +57,17 @@ def apply(visit: Session, n: int, kind: str, target: object, value: object) -> N
         visit.do(lambda e, v=value: e.add_action(v))
     elif kind == "summary":
         visit.do(lambda e, v=value: e.set_summary(v))
+
+
+def test_a_date_that_is_not_a_date_reads_as_none_not_an_unreadable_visit() -> None:
+    """A server's bad assignment (2025-13-45) or a hand-edited export must not make the
+    visits list or the visit fail to open."""
+    assert FRAMEWORK is not None
+    visit = Session(FRAMEWORK, school="Hill School")
+    visit_id = visit.visit.id
+    header = visit.records[visit_id]
+    spoiled = header.model_copy(update={"data": {**header.data, "scheduled": "2025-13-45",
+                                                  "started_at": "yesterday"}})
+    rebuilt = assemble({**visit.records, header.id: spoiled}.values())
+    assert rebuilt.scheduled is None and rebuilt.started_at is None
+    assert rebuilt.school.name == "Hill School"

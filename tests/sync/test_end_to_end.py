@@ -10,9 +10,12 @@ from pathlib import Path
 from sqlalchemy import select
 from tests.sync.conftest import PASSPHRASE, ServerProcess, Store
 
+from assessor_tui.domain.ids import new_id
 from assessor_tui.plugins.host import load_host
 from assessor_tui.server import db
 from assessor_tui.session import Session
+from assessor_tui.sync.client import SyncClient
+from assessor_tui.sync.protocol import PushRequest, WireChange
 
 
 def _open(store: Store) -> Session:
@@ -198,12 +201,21 @@ def test_assignment_brings_a_planned_visit_and_earlier_records(
     with _open(eve) as session:
         assert session.open(earlier).read_only
         assert not session.open(assigned["visit_id"]).read_only
-    # A write to the read-only copy is refused by the server and kept, not lost.
-    eve("visits", "judge", earlier, "partnerships-2", "met")
-    refused = eve.sync()
-    assert refused["rejected"] == 1
+    # A write to the read-only copy is refused on the laptop, in one line, and nothing is
+    # queued; a client that sends one anyway is refused by the server.
+    judged = eve("visits", "judge", earlier, "partnerships-2", "met", check=False)
+    assert judged.returncode == 1
+    assert judged.stderr == "assessor: this is a read-only copy of an earlier visit\n"
+    assert eve.sync()["pushed"] == 0
     with _open(eve) as session:
-        assert session.open(earlier).rejected()[0]["reason"] == "this visit is a read-only copy"
+        token = session.sync_account()["token"]
+    change = WireChange(id=new_id(), visit_id=earlier, record_id=new_id(), type="judgement",
+                        fields={"item_id": "partnerships-2", "level": "met"},
+                        hlc="1900000000000-0000-eve", device="eve")
+    with SyncClient(server.url, token) as client:
+        answer = client.push(PushRequest(idempotency_key="older-client-1", changes=[change]))
+    assert [(r.status, r.reason) for r in answer.results] == [
+        ("rejected", "this visit is a read-only copy")]
     assert _level(dana, earlier, "partnerships-2") is None
 
 

@@ -96,6 +96,12 @@ async def test_the_laptop_that_pulled_a_conflict_keeps_its_own_value_or_a_merge(
         await on_screen(pilot, "VisitsScreen")
         visits = app.screen.query_one("#visits")
         assert visits.get_row_at(0)[-1] == "2 conflicts"  # the Sync column
+        await pilot.press("enter")  # the visit's header says it too, in words
+        await on_screen(pilot, "WorkspaceScreen")
+        await wait_for(pilot, lambda: app.screen.query_one("VisitHeader").sync_state
+                       == "2 conflicts")
+        await pilot.press("escape")
+        await on_screen(pilot, "VisitsScreen")
         await pilot.press("S")
         await on_screen(pilot, "SyncScreen")
         table = app.screen.query_one("#conflicts")

@@ -31,11 +31,19 @@ def ticked(data: dict[str, Any]) -> tuple[str, ...]:
 
 
 def _date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
+    """A stored date; one that is not a date (a server's bad assignment, an old file)
+    reads as none rather than making the whole visit unreadable."""
+    try:
+        return date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _datetime(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _stamped(stamp: str) -> tuple[datetime | None, str]:

@@ -181,7 +181,7 @@ class SyncScreen(Screen[None]):
                     (
                         "value",
                         f"yours: {shown(conflict['yours'])}; theirs: {shown(conflict['theirs'])}",
-                        shown(conflict["yours"]),
+                        "" if conflict["yours"] in (None, "", [], {}) else str(conflict["yours"]),
                     )
                 ],
             ),

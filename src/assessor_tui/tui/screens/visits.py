@@ -29,7 +29,8 @@ def sync_state(summary: dict[str, Any]) -> str:
     """Never colour alone: conflicts and refusals are said in words."""
     parts = []
     if summary.get("conflicts"):
-        parts.append(f"{summary['conflicts']} conflicts")
+        n = summary["conflicts"]
+        parts.append(f"{n} conflict{'s' if n != 1 else ''}")
     if summary.get("rejected"):
         parts.append(f"{summary['rejected']} refused")
     if summary.get("pending_changes"):

@@ -158,8 +158,20 @@ class WorkspaceScreen(Screen[None]):
         header.coverage = f"Done {cov.judged}/{cov.total}" + (
             f" · {len(cov.without_evidence)} lack evidence" if cov.without_evidence else ""
         )
-        header.sync_state = f"{opened.pending_changes} to sync"  # not summary(): a keystroke
+        header.sync_state = self._sync_words()
         self._tick()
+
+    def _sync_words(self) -> str:
+        """Conflicts and refusals in words, as the visits list says them; counted from the
+        open file's tables (not summary(): this runs on every keystroke)."""
+        from assessor_tui.tui.screens.visits import sync_state
+
+        opened = self.opened
+        return sync_state({
+            "conflicts": len(opened.file.tables.get("conflicts", {})),
+            "rejected": len(opened.file.tables.get("rejected", {})),
+            "pending_changes": opened.pending_changes,
+        })
 
     def read_only_reason(self) -> str | None:
         return read_only_reason(self.opened, copy=self.copy)
@@ -243,7 +255,7 @@ class WorkspaceScreen(Screen[None]):
         if opened is not None and not opened.unsaved:
             header = self.query_one(VisitHeader)
             header.save_state = "✓ saved"
-            header.sync_state = f"{opened.pending_changes} to sync"
+            header.sync_state = self._sync_words()
 
     def _save_failed(self, exc: Exception) -> None:
         self.save_failures += 1
