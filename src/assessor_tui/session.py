@@ -227,6 +227,8 @@ class OpenVisit:
         from assessor_tui.domain.records import Change
 
         field = doc["field"]
+        if value not in (doc.get("yours"), doc.get("theirs")):
+            value = self._merge_checked(record, field, value)
         clock = self.session.repo.clock
         change = Change(
             id=new_id(),
@@ -245,6 +247,26 @@ class OpenVisit:
         self.save_summary()
         self.session.repo.note_sync(self.file)
         return change
+
+    def _merge_checked(self, record: Record, field: str, value: Any) -> Any:
+        """An edited merge passes the checks of the edit it stands for (a level on its
+        scale, by id or label; a field's type; a text's length); either side kept as it
+        was needs none. EditRefused says why."""
+        item_id = record.data.get("item_id")
+        editor = self.editor
+        if record.type in ("judgement", "answer") and field == "level" and item_id:
+            return editor.set_level(item_id, value or None).fields["level"]
+        if record.type == "judgement" and field == "rationale" and item_id:
+            return editor.set_rationale(item_id, value).fields["rationale"]
+        if record.type == "judgement" and field.startswith("field:") and item_id:
+            return editor.set_field(item_id, field.removeprefix("field:"), value).fields[field]
+        if isinstance(value, str):
+            from assessor_tui.domain.edits import MAX_TEXT, EditRefused
+
+            if len(value) > MAX_TEXT:
+                raise EditRefused(f"{field} is {len(value):,} characters; the limit is "
+                                  f"{MAX_TEXT:,}")
+        return value
 
     def close(self) -> None:
         self.flush()
