@@ -259,6 +259,36 @@ async def test_login_is_rate_limited(api: Api) -> None:
     assert int(r.headers["Retry-After"]) > 0 and "too many" in r.json()["error"]["message"]
 
 
+async def test_the_login_rate_limit_is_shared_by_every_server_process(
+    api: Api, service: Service
+) -> None:
+    """Two apps over one database stand for two worker processes: attempts made at either
+    count together, so more workers do not mean more guesses."""
+    other_app = create_app(Service(service.engine))
+    transport = httpx.ASGITransport(app=other_app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        api.service.add_user("mallory", "assessor")
+        codes = []
+        for n in range(11):
+            client = api.client if n % 2 else other
+            r = await client.post(f"{API}/auth/login",
+                                  json={"user": "mallory", "code": f"WRONG-{n}"})
+            codes.append(r.status_code)
+    assert codes == [401] * 10 + [429]
+
+
+def test_the_migrated_schema_is_the_one_the_code_declares(service: Service) -> None:
+    """Alembic's migrations and the tables in db.py cannot drift apart."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from assessor_tui.server import db
+
+    with service.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+    assert diff == []
+
+
 async def test_openapi_document_is_published(api: Api) -> None:
     r = await api.client.get(f"{API}/openapi.json")
     doc = r.json()

@@ -10,9 +10,6 @@ from __future__ import annotations
 import gc
 import logging
 import os
-import threading
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -128,33 +125,6 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
 
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds for each key (per process)."""
-
-    def __init__(self, limit: int = LOGIN_ATTEMPTS, window: float = LOGIN_WINDOW) -> None:
-        self.limit, self.window = limit, window
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, *keys: str) -> float:
-        """Record one event under each key; returns seconds to wait (0 when allowed)."""
-        now = time.monotonic()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                events = self._events.setdefault(key, deque())
-                while events and now - events[0] > self.window:
-                    events.popleft()
-                if len(events) >= self.limit:
-                    wait = max(wait, self.window - (now - events[0]))
-            if wait == 0:
-                for key in keys:
-                    self._events[key].append(now)
-            if len(self._events) > 10_000:
-                self._events = {k: v for k, v in self._events.items() if v}
-        return wait
-
-
 bearer = HTTPBearer(auto_error=False, description="A device token from /auth/login")
 
 
@@ -199,7 +169,6 @@ def create_app(service: Service) -> FastAPI:
         responses=ERRORS,
     )
     app.state.service = service
-    limiter = RateLimiter()
 
     @app.exception_handler(ServiceError)
     async def _service_error(_: Request, exc: ServiceError) -> Any:
@@ -231,7 +200,8 @@ def create_app(service: Service) -> FastAPI:
     @app.post(f"{API_PREFIX}/auth/login", tags=["auth"])
     def login(body: LoginRequest, request: Request) -> LoginResponse:
         host = request.client.host if request.client else "?"
-        wait = limiter.check(f"ip:{host}", f"user:{body.user}")
+        wait = service.rate_wait((f"ip:{host}", f"user:{body.user}"), LOGIN_ATTEMPTS,
+                                 LOGIN_WINDOW)
         if wait:
             raise _TooMany(wait)
         return service.login(body.user, body.code, body.device_name)

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
+    Float,
     Integer,
     MetaData,
     String,
@@ -132,6 +133,16 @@ batches = Table(
     Column("response", Text, nullable=False),
     Column("created", String(40), nullable=False),
 )
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(300), nullable=False, index=True),
+    Column("at", Float, nullable=False),
+)
+"""Recent logins by client address and by user name, so every server process sharing
+the database counts them together (the rate limit holds however many workers run)."""
 
 access_log = Table(
     "access_log",

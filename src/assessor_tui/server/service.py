@@ -35,7 +35,17 @@ from typing import Any
 
 from pydantic import ValidationError
 from pydantic_core import to_json
-from sqlalchemy import Connection, Engine, bindparam, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    bindparam,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from assessor_tui.server import db
@@ -238,6 +248,27 @@ class Service:
         with self._tx() as conn:
             rows = conn.execute(select(db.users).order_by(db.users.c.name)).all()
             return [{"name": r.name, "role": r.role, "created": r.created} for r in rows]
+
+    def rate_wait(self, keys: Sequence[str], limit: int, window: float) -> float:
+        """Record one attempt under each key unless one of them already had ``limit`` in
+        the last ``window`` seconds; returns the seconds to wait (0: allowed). Kept in the
+        database, so all processes serving it count together."""
+        now = time.time()
+        keys = [k[:300] for k in keys]
+        with self._tx(write=True) as conn:
+            conn.execute(delete(db.login_attempts).where(db.login_attempts.c.at < now - window))
+            oldest = dict(
+                conn.execute(
+                    select(db.login_attempts.c.key, func.min(db.login_attempts.c.at))
+                    .where(db.login_attempts.c.key.in_(keys))
+                    .group_by(db.login_attempts.c.key)
+                    .having(func.count() >= limit)
+                ).all()
+            )
+            if oldest:
+                return max(window - (now - float(at)) for at in oldest.values())
+            conn.execute(insert(db.login_attempts), [{"key": k, "at": now} for k in keys])
+        return 0.0
 
     def login(self, name: str, code: str, device_name: str) -> LoginResponse:
         """Exchange a one-time code for a new device token; the code is used up."""
