@@ -122,7 +122,7 @@ def test_a_visit_of_an_absent_framework_names_the_plugin_to_install(host) -> Non
 
     without = load_host(entry_points=False, blocked=(),
                         plugins=[p for p in BUILT_INS if p[0] != "ba-sef"])
-    assert reports.missing_plugin_message(without, "ba-sef", "2009") == (
+    assert without.missing_plugin_message("ba-sef", "2009") == (
         "this visit needs framework 'ba-sef' version 2009, which no installed plugin "
         "provides: install the plugin that provides 'ba-sef' (usually named 'ba-sef')"
     )

@@ -312,8 +312,8 @@ def cmd_export(ctx: Context) -> int:
     header = session.repo.open(visit_id).records[visit_id].data
     if ctx.host.framework(header.get("framework_id", "")) is None:
         raise CommandError(
-            reports.missing_plugin_message(
-                ctx.host, header.get("framework_id", "?"), header.get("framework_version", "?")
+            ctx.host.missing_plugin_message(
+                header.get("framework_id", "?"), header.get("framework_version", "?")
             )
         )
     opened = session.open(visit_id)

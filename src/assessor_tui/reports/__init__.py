@@ -21,7 +21,6 @@ from assessor_tui.reports.quality import (
     ReportError,
     check_record,
     ensure_ready,
-    missing_plugin_message,
 )
 
 if TYPE_CHECKING:
@@ -94,7 +93,6 @@ __all__ = [
     "check_record",
     "ensure_ready",
     "export_visit",
-    "missing_plugin_message",
     "record_markdown",
     "render",
     "time_spent",

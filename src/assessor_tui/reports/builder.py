@@ -26,7 +26,7 @@ from assessor_tui.reports.document import (
     Table,
     sanitised,
 )
-from assessor_tui.reports.quality import check_record, missing_plugin_message
+from assessor_tui.reports.quality import check_record
 
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import PluginHost
@@ -154,7 +154,7 @@ def version_mismatch(visit: Visit, framework: Framework, host: PluginHost | None
     """Why a visit of another version of its framework cannot be exported: the preview shows
     it laid out on the installed version's items, which may not be the ones recorded."""
     if host is not None:
-        return missing_plugin_message(host, visit.framework_id, visit.framework_version)
+        return host.missing_plugin_message(visit.framework_id, visit.framework_version)
     return (f"this visit was recorded against {visit.framework_id} version "
             f"{visit.framework_version}, but version {framework.version} is installed")
 

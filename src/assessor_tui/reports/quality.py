@@ -73,8 +73,3 @@ def ensure_ready(visit: Visit, framework: Framework, host: PluginHost | None) ->
         raise RecordNotReady(problems)
     return [f for f in findings if f.severity == "warning"]
 
-
-def missing_plugin_message(host: PluginHost, framework_id: str, version: str) -> str:
-    """Which plugin a visit needs, and why it is not there: the host's wording, which opening
-    a visit uses too (`PluginHost.missing_plugin_message`)."""
-    return host.missing_plugin_message(framework_id, version)
