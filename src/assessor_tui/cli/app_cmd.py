@@ -32,7 +32,9 @@ def load_keymap() -> dict[str, str]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CommandError(f"cannot read the keymap {path}: {exc}") from None
     keys = data.get("keys", data)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
+    if not isinstance(keys, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
+    ):
         raise CommandError(f"the keymap {path} must map binding ids to keys, as text")
     return keys
 
