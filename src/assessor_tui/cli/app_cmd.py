@@ -10,7 +10,9 @@ from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     demo = sub.add_parser(
         "demo", parents=[common], help="open the app on a throwaway store of sample visits"
     )
