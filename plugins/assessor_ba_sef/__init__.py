@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework, Scale, Section
+    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "ba-sef"
 ASSESSOR_API = ">=1.1,<2"
@@ -142,6 +143,6 @@ def _missing_focus(visit: Visit, criterion: Criterion, scale: Scale) -> Finding 
 
 
 @assessor_tui.hookimpl
-def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

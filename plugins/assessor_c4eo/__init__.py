@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
+    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "c4eo-schools-communities"
 ASSESSOR_API = ">=1.0,<2"
@@ -81,6 +82,6 @@ def _answer_text(visit: Visit, item_id: str) -> str:
 
 
 @assessor_tui.hookimpl
-def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

@@ -11,7 +11,7 @@ from assessor_tui.reports.document import Block, Heading, Table
 
 if TYPE_CHECKING:
     from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework
+    from assessor_tui.frameworks.model import Framework, Item
 
 FRAMEWORK_ID = "c4eo-schools-communities"
 PRIORITIES = "priorities"
@@ -50,9 +50,9 @@ def _level(visit: Visit, item_id: str) -> str | None:
     return answer.level if answer else None
 
 
-def _prompt(visit: Visit, framework: Framework, item: object, number: int) -> list[Block]:
+def _prompt(visit: Visit, framework: Framework, item: Item, number: int) -> list[Block]:
     if not isinstance(item, TextPrompt):
-        return b.item_blocks(visit, framework, item, heading_level=2)  # type: ignore[arg-type]
+        return b.item_blocks(visit, framework, item, heading_level=2)
     blocks = b.answer_blocks(visit, framework, item, heading_level=2)
     if item.id.startswith("q") and item.id[1:].isdigit():
         blocks[0] = Heading(f"{item.id.upper()}. {item.title}", 2)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
+    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "community-cohesion"
 ASSESSOR_API = ">=1.0,<2"
@@ -62,6 +63,6 @@ def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
 
 
 @assessor_tui.hookimpl
-def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

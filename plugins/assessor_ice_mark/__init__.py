@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
+    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "ice-mark"
 ASSESSOR_API = ">=1.1,<2"
@@ -126,6 +127,6 @@ def next_not_met(visit: Visit, framework: Framework, current: str | None) -> Com
 
 
 @assessor_tui.hookimpl
-def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from assessor_tui.domain.visit import ActionPoint, Visit
     from assessor_tui.frameworks.model import Framework, VisitType
+    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "norfolk-sipp"
 ASSESSOR_API = ">=1.1,<2"
@@ -200,7 +201,7 @@ def _agenda(framework: Framework, visit_type: VisitType) -> Checklist | None:
 
 
 @assessor_tui.hookimpl
-def report_sections(visit: Visit, framework: Framework) -> list[report.Block] | None:
+def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)
 

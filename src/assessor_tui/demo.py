@@ -7,8 +7,10 @@ at once. Nothing here touches the user's own store.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
+from assessor_tui.domain.edits import Editor
 from assessor_tui.plugins.host import PluginHost
 from assessor_tui.session import Session
 from assessor_tui.store import FLOOR_KDF, Vault
@@ -32,7 +34,7 @@ def _ice_mark(session: Session, start: datetime) -> None:
     )
     v.edit(lambda e: e.start(at=start), lambda e: e.end(at=start + timedelta(minutes=175)))
     for sector in ("primary-schools", "further-education", "voluntary-organisations"):
-        v.edit(lambda e, s=sector: e.tick("partnerships-1", s))
+        v.edit(partial(Editor.tick, item_id="partnerships-1", entry_id=sector))
     v.edit(
         lambda e: e.set_level("partnerships-1", "partly-met"),
         lambda e: e.set_rationale("partnerships-1", "Three sectors evidenced; FE link is new."),
@@ -86,6 +88,7 @@ def _ba_sef(session: Session, start: datetime) -> None:
         ),
     )
     table = session.framework("ba-sef").item("key-outcomes-table")
+    # ba-sef's key-outcomes-table is a table with fixed rows (item() is typed Item | None)
     first_row = table.rows[0].id  # type: ignore[union-attr]
     v.edit(
         lambda e: e.set_cell("key-outcomes-table", first_row, "baseline", "4 of 9 good"),

@@ -130,7 +130,7 @@ def assessor_pilot() -> Callable[..., Any]:
         item: str | None = None,
         panel: str | None = None,
         size: tuple[int, int] = (120, 40),
-    ) -> AsyncIterator[Pilot]:
+    ) -> AsyncIterator[Pilot[None]]:
         from assessor_tui.tui.app import make_app
 
         visit.flush()
@@ -138,6 +138,7 @@ def assessor_pilot() -> Callable[..., Any]:
         app = make_app(host=session.host, data_dir=session.vault.data_dir, session=session)
         async with app.run_test(size=size) as pilot:
             await pilot.pause()
+            # app.screen is typed Screen[object]: here the visits screen, then the workspace
             screen = app.screen
             screen.open_visit(visit.visit.id)  # type: ignore[attr-defined]
             await pilot.pause()
@@ -151,12 +152,13 @@ def assessor_pilot() -> Callable[..., Any]:
     return run
 
 
-async def _open_panel(pilot: Pilot, host: PluginHost, visit: OpenVisit, title: str) -> None:
+async def _open_panel(pilot: Pilot[None], host: PluginHost, visit: OpenVisit, title: str) -> None:
     """Open a panel by its title, as the palette does; a clear failure when it does not open."""
     titles = [p.title for p in host.panels_for(visit.framework.id)]
     if title not in titles:
         pytest.fail(f"no panel {title!r} for {visit.framework.id}; its panels: {titles}")
     owner = host.panels_for(visit.framework.id)[titles.index(title)].owner
+    # the workspace screen is showing (typed Screen[object])
     pilot.app.screen.action_panel(titles.index(title))  # type: ignore[attr-defined]
     await pilot.pause()
     if type(pilot.app.screen).__name__ != "PluginPanelScreen":

@@ -10,7 +10,9 @@ from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     demo = sub.add_parser(
         "demo", parents=[common], help="open the app on a throwaway store of sample visits"
     )
@@ -32,7 +34,9 @@ def load_keymap() -> dict[str, str]:
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise CommandError(f"cannot read the keymap {path}: {exc}") from None
     keys = data.get("keys", data)
-    if not all(isinstance(k, str) and isinstance(v, str) for k, v in keys.items()):
+    if not isinstance(keys, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in keys.items()
+    ):
         raise CommandError(f"the keymap {path} must map binding ids to keys, as text")
     return keys
 

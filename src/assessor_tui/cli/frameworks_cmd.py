@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from assessor_tui.frameworks.model import Framework
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("frameworks", help="list, show, validate frameworks")
     fsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     ls = fsub.add_parser("list", parents=[common], help="the installed frameworks")

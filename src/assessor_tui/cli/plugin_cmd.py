@@ -9,7 +9,9 @@ from assessor_tui.cli.context import Context
 from assessor_tui.cli.output import CommandError
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("plugin", help="make a framework plugin")
     psub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     new = psub.add_parser("new", parents=[common],

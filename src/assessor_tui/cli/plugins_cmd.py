@@ -18,7 +18,9 @@ PROVIDES = {
 """Hooks as the table names what they provide; frameworks are named by their ids."""
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("plugins", help="the plugins found")
     psub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     ls = psub.add_parser("list", parents=[common], help="every plugin and its status")

@@ -11,6 +11,7 @@ import argparse
 import errno
 import os
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from assessor_tui.cli.context import Context
@@ -24,11 +25,18 @@ SUPERVISOR_ENV = "ASSESSOR_SERVER_SUPERVISOR"
 PR_SET_PDEATHSIG = 1
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("server", help="the central sync server and its administration")
     ssub = p.add_subparsers(dest="server_action", required=True, metavar="ACTION")
 
-    def leaf(parent: Any, name: str, help_: str, func: Any) -> argparse.ArgumentParser:
+    def leaf(
+        parent: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        help_: str,
+        func: Callable[[Context], int],
+    ) -> argparse.ArgumentParser:
         parser = parent.add_parser(name, parents=[common], help=help_)
         parser.add_argument(
             "--db",

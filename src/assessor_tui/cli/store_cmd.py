@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from assessor_tui.store import Problem, Vault
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     init = sub.add_parser("init", parents=[common], help="create the encrypted store")
     pw.add_arguments(init)
     init.add_argument("--json", action="store_true", help="print the recovery key as JSON")

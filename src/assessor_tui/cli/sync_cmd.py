@@ -10,10 +10,10 @@ import argparse
 import re
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assessor_tui.cli import passphrase as pw
 from assessor_tui.cli.context import Context
@@ -26,8 +26,15 @@ if TYPE_CHECKING:
 MAX_CA_BYTES = 1024 * 1024
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    def leaf(parent: Any, name: str, help_: str, func: Any) -> argparse.ArgumentParser:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
+    def leaf(
+        parent: argparse._SubParsersAction[argparse.ArgumentParser],
+        name: str,
+        help_: str,
+        func: Callable[[Context], int],
+    ) -> argparse.ArgumentParser:
         parser = parent.add_parser(name, parents=[common], help=help_)
         pw.add_arguments(parser)
         parser.set_defaults(func=func)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assessor_tui.cli import passphrase as pw
 from assessor_tui.cli.context import Context
@@ -27,11 +28,13 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (YYYY-MM-DD)") from None
 
 
-def add_parser(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+def add_parser(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser
+) -> None:
     p = sub.add_parser("visits", help="create, list, show and edit visits")
     vsub = p.add_subparsers(dest="action", required=True, metavar="ACTION")
 
-    def leaf(name: str, help_: str, func: Any) -> argparse.ArgumentParser:
+    def leaf(name: str, help_: str, func: Callable[[Context], int]) -> argparse.ArgumentParser:
         parser = vsub.add_parser(name, parents=[common], help=help_)
         pw.add_arguments(parser)
         parser.set_defaults(func=func)
@@ -213,7 +216,8 @@ def _show_text(opened: OpenVisit) -> list[str]:
             if level is None and not notes:
                 continue
             scale = fw.scale(item.scale) if item.kind == "criterion" else None
-            label = scale.level(level).label if scale and level and scale.level(level) else "-"
+            found = scale.level(level) if scale and level else None
+            label = found.label if found else "-"
             lines.append(f"  {item.id:>8}  {label:<14} {item.title}")
             j = v.judgements.get(item.id)
             if j and j.rationale:

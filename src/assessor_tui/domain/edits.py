@@ -59,7 +59,17 @@ def _text(value: str, what: str, *, required: bool = False) -> str:
 
 def _due(value: date | str | None) -> str | None:
     """A due date as stored (ISO), from a date or the text typed; "" or None clears it."""
-    return _typed("date", value.isoformat() if isinstance(value, date) else value, "due date")
+    text = value.isoformat() if isinstance(value, date) else value
+    return None if text is None or text == "" else _date(text, "due date")
+
+
+def _date(value: object, what: str) -> str:
+    """A date as stored (ISO), from what was typed."""
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise EditRefused(f"{what} must be a date (YYYY-MM-DD), not '{text}'") from None
 
 
 def _level(scale: Scale, level: str | None, where: str) -> str | None:
@@ -92,7 +102,7 @@ def _typed(
                 raise EditRefused(f"{what} must be a percentage from 0 to 100, not {text}")
             return int(number) if number.is_integer() else number
         if kind == "date":
-            return date.fromisoformat(text).isoformat()
+            return _date(text, what)
     except ValueError as exc:
         if isinstance(exc, EditRefused):
             raise
@@ -215,6 +225,7 @@ class Editor:
 
     def tick(self, item_id: str, entry_id: str, checked: bool = True) -> Change:
         item = self._item(item_id)
+        type_: RecordType
         if isinstance(item, Criterion) and item.checklist:
             entries, type_ = item.checklist.items, "judgement"
         elif isinstance(item, Checklist):

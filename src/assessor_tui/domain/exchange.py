@@ -13,13 +13,13 @@ import base64
 import binascii
 import re
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Final, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, field_validator
 
 from assessor_tui.domain.records import Change, Record
 
-EXPORT_FORMAT = "assessor-visit"
+EXPORT_FORMAT: Final = "assessor-visit"
 _BLOB_ID = re.compile(r"[0-9a-f]{32}")
 
 

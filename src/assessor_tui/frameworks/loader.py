@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import ValidationError
@@ -20,6 +20,9 @@ from pydantic import ValidationError
 from assessor_tui.frameworks.checks import cross_reference_problems
 from assessor_tui.frameworks.errors import FrameworkInvalid, Problem
 from assessor_tui.frameworks.model import FORMAT_VERSION, ITEM_KINDS, Framework
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 MAX_BYTES = 2 * 1024 * 1024
 """Framework files are tens of kilobytes; anything past this is refused unread."""
@@ -44,6 +47,7 @@ class _BadValue(Exception):
         self.message = message
 
 
+# the base is picked at run time (libyaml's loader where PyYAML was built with it)
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader (libyaml's when present), reporting an unconvertible value with its
     line instead of letting Python's ValueError escape."""
@@ -239,9 +243,10 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
     """Drop pydantic's union-tag entries from ``loc`` so it names a path in the file."""
     path: list[str | int] = []
     for i, part in enumerate(loc):
-        if (isinstance(data, list) and isinstance(part, int) and part < len(data)) or (
-            isinstance(data, dict) and part in data
-        ):
+        # two branches, so the type checker knows a list is indexed by an int
+        if isinstance(data, list) and isinstance(part, int) and part < len(data):  # noqa: SIM114
+            data = data[part]
+        elif isinstance(data, dict) and part in data:
             data = data[part]
         elif isinstance(data, dict) and i == len(loc) - 1:
             pass  # a missing field: keep its name
@@ -251,7 +256,7 @@ def _data_path(data: Any, loc: tuple[str | int, ...]) -> PathKey:
     return tuple(path)
 
 
-def _message(error: Any) -> str:
+def _message(error: ErrorDetails) -> str:
     kind, msg, ctx = error["type"], error["msg"], error.get("ctx") or {}
     if kind == "missing":
         return "missing"

@@ -37,8 +37,8 @@ class FrozenDict(dict[str, str]):
     def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise TypeError("a loaded framework cannot be changed")
 
-    __setitem__ = __delitem__ = __ior__ = _refuse  # type: ignore[assignment]
-    clear = pop = popitem = setdefault = update = _refuse  # type: ignore[assignment]
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
 
     def __reduce__(self) -> tuple[type[FrozenDict], tuple[dict[str, str]]]:
         return FrozenDict, (dict(self),)  # pickle and deepcopy without __setitem__
@@ -270,6 +270,6 @@ class Framework(_Model):
     def visit_type(self, visit_type_id: str) -> VisitType | None:
         return next((v for v in self.visit_types if v.id == visit_type_id), None)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         """The framework in the format-1 vocabulary, defaults omitted, as JSON-ready data."""
         return self.model_dump(mode="json", exclude_defaults=True)

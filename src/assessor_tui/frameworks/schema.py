@@ -7,13 +7,14 @@ regenerates the copy in docs/; a test fails when the two drift apart.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from assessor_tui.frameworks.model import Framework
 
 SCHEMA_ID = "https://assessor-tui.invalid/schema/framework-1.json"
 
 
-def framework_schema() -> dict:
+def framework_schema() -> dict[str, Any]:
     schema = Framework.model_json_schema()
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **schema}
 

@@ -11,6 +11,7 @@ their libraries only when used, so the CLI and the TUI stay quick to start.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -42,7 +43,8 @@ def render(document: Document, fmt: str) -> bytes:
     if fmt not in _MODULES:
         raise ReportError(f"'{fmt}' is not a document format ({', '.join(DOCUMENT_FORMATS)})")
     module = import_module(f"assessor_tui.reports.{_MODULES[fmt]}")
-    return module.render(sanitised(document))
+    render_module: Callable[[Document], bytes] = module.render  # each has this signature
+    return render_module(sanitised(document))
 
 
 def record_markdown(visit: Visit, framework: Framework, host: PluginHost | None = None) -> str:
@@ -76,7 +78,8 @@ def export_visit(
 
         if table not in csv_export.TABLES:
             raise ReportError(f"no CSV table '{table}' ({', '.join(csv_export.TABLES)})")
-        return getattr(csv_export, table)(visit, framework)
+        render_table: Callable[[Visit, Framework], bytes] = getattr(csv_export, table)
+        return render_table(visit, framework)
     return render(build_record(visit, framework, host), fmt)
 
 

@@ -256,8 +256,10 @@ def recommendations_blocks(visit: Visit, *, heading_level: int = 2,
         return []
     if any(r.owner.strip() or r.due for r in recs):
         header: tuple[str, ...] = ("#", "Recommendation", "Owner", "Due")
-        rows = tuple((str(n), r.text, r.owner or "(no owner)", _due(r.due))
-                     for n, r in enumerate(recs, start=1))
+        rows: tuple[tuple[str, ...], ...] = tuple(
+            (str(n), r.text, r.owner or "(no owner)", _due(r.due))
+            for n, r in enumerate(recs, start=1)
+        )
     else:
         header = ("#", "Recommendation")
         rows = tuple((str(n), r.text) for n, r in enumerate(recs, start=1))

@@ -48,6 +48,7 @@ def judgements(visit: Visit, framework: Framework) -> bytes:
     rows = []
     for section in visit_sections(visit, framework):
         for item in section.items:
+            scale: str | None
             if isinstance(item, Criterion):
                 j = visit.judgements.get(item.id)
                 level = j.level if j else None

@@ -88,7 +88,7 @@ def _paragraph(doc: DocxDocument, block: Paragraph) -> None:
 
 
 def _table(doc: DocxDocument, block: Table) -> DocxTable:
-    table = doc.add_table(rows=1, cols=len(block.columns))
+    table: DocxTable = doc.add_table(rows=1, cols=len(block.columns))  # returns it, untyped
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, block.columns, strict=True):
@@ -97,7 +97,8 @@ def _table(doc: DocxDocument, block: Table) -> DocxTable:
         run.bold = True
     _repeat_header(table)
     for row in block.rows:
-        cells = table.add_row().cells
+        # python-docx leaves Table.add_row unannotated (it returns a _Row)
+        cells = table.add_row().cells  # type: ignore[no-untyped-call]
         for cell, text in zip(cells, row, strict=True):
             _lines(cell.paragraphs[0], text)
     doc.add_paragraph()

@@ -82,7 +82,8 @@ def _matplotlib_dejavu() -> tuple[str, str, str] | None:
         return None
     folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
     names = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
-    return tuple(str(folder / n) for n in names)  # type: ignore[return-value]
+    regular, bold, italic = (str(folder / n) for n in names)
+    return regular, bold, italic
 
 
 def find_fonts() -> FontSet | None:
@@ -132,6 +133,7 @@ class _Writer:
         self.rtl = False  # the record holds right-to-left text: shape the pieces that do
         self.shaping = False
         self.unicode = self._load_fonts()
+        # fpdf2 calls these hooks on every page; set on the instance rather than subclassed
         pdf.header = self._header  # type: ignore[method-assign]
         pdf.footer = self._footer  # type: ignore[method-assign]
 

@@ -159,7 +159,8 @@ def admin(who: Auth) -> Caller:
 Admin = Annotated[Caller, Depends(admin)]
 
 
-def create_app(service: Service) -> FastAPI:
+def create_app(service: Service) -> ASGIApp:
+    """The API, behind the body limit."""
     app = FastAPI(
         title="assessor sync server",
         version="1",
@@ -275,7 +276,7 @@ def create_app(service: Service) -> FastAPI:
     def assign(_: Admin, body: AssignmentCreate) -> Assignment:
         return service.assign(body)
 
-    return BodyLimit(app)  # type: ignore[return-value]
+    return BodyLimit(app)
 
 
 class _TooMany(ServiceError):
@@ -297,4 +298,4 @@ def app_from_env() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     # collector's reach, so the collections a large push triggers scan only what the
     # requests allocate (a push of 10,000 changes spent a seventh of its time there).
     gc.freeze()
-    return app  # type: ignore[return-value]
+    return app

@@ -56,6 +56,7 @@ from assessor_tui.sync.protocol import (
     MAX_PAGE,
     MAX_PAGE_BYTES,
     MODERATOR_FIELDS,
+    Access,
     Assignment,
     AssignmentCreate,
     ChangeStatus,
@@ -84,6 +85,7 @@ SERVER_DEVICE = "server"
 REVIEW_STATES = ("submitted", "returned", "accepted")
 RESYNC_STATES = frozenset({"planned", "in_progress", "submitted"})
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_ACCESS_BY_MODE: Mapping[str, Access] = {"write": "assigned", "read": "read"}
 
 
 class ServiceError(Exception):
@@ -360,7 +362,7 @@ class Service:
     @staticmethod
     def _access(
         conn: Connection, caller: Caller, visit: Any, grants: Mapping[str, str] | None = None
-    ) -> str | None:
+    ) -> Access | None:
         """owner, assigned (write grant), read (read-only copy), or None: not visible.
 
         ``grants`` (visit id → mode, the caller's, fetched for a whole batch) saves a
@@ -379,7 +381,7 @@ class Service:
                     db.grants.c.visit_id == fields["id"], db.grants.c.user_id == caller.user_id
                 )
             ).scalar()
-        return {"write": "assigned", "read": "read"}.get(mode) if mode else None
+        return _ACCESS_BY_MODE.get(mode) if mode else None
 
     @staticmethod
     def _grants(conn: Connection, caller: Caller, visit_ids: Iterable[str]) -> dict[str, str]:
@@ -951,7 +953,11 @@ class _Log:
     def flush(self) -> None:
         """Write what the transaction changed: one executemany per table and kind."""
         conn = self.conn
-        new_visits = [self._visits[v] for v in sorted(self._new_visits)]
+        new_visits = []
+        for vid in sorted(self._new_visits):
+            visit = self._visits[vid]
+            assert visit is not None  # new_visit stored it
+            new_visits.append(visit)
         if new_visits:
             conn.execute(insert(db.visits), new_visits)
         updated_visits = []

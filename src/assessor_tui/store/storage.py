@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb.storages import Storage
 
@@ -101,7 +101,7 @@ class EncryptedStorage(Storage):
                 return self._load()[0]
             if self._text is None:
                 return None
-            return json.loads(self._text)
+            return cast(Tables, json.loads(self._text))
 
     def write(self, data: Tables) -> None:
         """Encrypt and save durably; SaveFailed leaves the file as it was.

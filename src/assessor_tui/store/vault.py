@@ -21,6 +21,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import TracebackType
 
@@ -292,8 +293,9 @@ class Vault:
         table = self.index().table(_DEVICE_TABLE)
         with self._guard:
             for doc in table.all():
-                if isinstance(doc.get("device_id"), str):
-                    return doc["device_id"]
+                found = doc.get("device_id")
+                if isinstance(found, str):
+                    return found
             device_id = str(uuid.uuid4())
             table.insert({"device_id": device_id})
             return device_id
@@ -389,7 +391,7 @@ class Vault:
             files.append(
                 self._file_check(
                     self._blob_file(blob_id),
-                    lambda data, fid=file_id: sealer.open(data, FileKind.BLOB, fid),
+                    partial(sealer.open, kind=FileKind.BLOB, file_id=file_id),
                 )
             )
         for label, load, check_previous in files:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import httpx
@@ -143,6 +143,32 @@ class SyncClient:
         self.close()
 
     # ------------------------------------------------------------ requests
+
+    @overload
+    def _send(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        retry_sent: bool = True,
+    ) -> M: ...
+
+    @overload
+    def _send(
+        self,
+        method: str,
+        path: str,
+        model: None,
+        *,
+        json: Any = None,
+        content: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        retry_sent: bool = True,
+    ) -> Any: ...
 
     def _send(
         self,

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from assessor_tui.domain.records import DELETED, Change
+from assessor_tui.domain.records import DELETED, Change, Op
 from assessor_tui.sync.client import SyncClient
 from assessor_tui.sync.protocol import (
     MAX_BATCH_BYTES,
@@ -407,13 +407,13 @@ def _replay(record: Any) -> list[Change]:
     return out
 
 
-def _replayed(record: Any, stamp: str, fields: dict[str, Any], op: str) -> Change:
+def _replayed(record: Any, stamp: str, fields: dict[str, Any], op: Op) -> Change:
     return Change(
         id=str(uuid.uuid5(RESYNC_NAMESPACE, f"{record.id}/{stamp}/{op}")),
         visit_id=record.visit_id,
         record_id=record.id,
         type=record.type,
-        op=op,  # type: ignore[arg-type]
+        op=op,
         fields=fields,
         base={},
         hlc=stamp,

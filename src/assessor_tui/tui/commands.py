@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 class AssessorCommands(Provider):
     def _targets(self) -> list[tuple[str, str]]:
+        # Provider.app is typed App[Any]; this provider is only registered by AssessorApp
         app: AssessorApp = self.app  # type: ignore[assignment]
         if app.opened is None:
             return []
@@ -32,6 +33,7 @@ class AssessorCommands(Provider):
             screen.jump_to(item_id)
 
     def _actions(self) -> list[tuple[str, str]]:
+        # Provider.app is typed App[Any]; this provider is only registered by AssessorApp
         app: AssessorApp = self.app  # type: ignore[assignment]
         actions = [("lock", "Lock the store now")]
         if app.opened is not None:
@@ -54,6 +56,7 @@ class AssessorCommands(Provider):
 
     def _plugin_commands(self) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
         """The open visit's framework's plugin commands, each titled with its plugin's name."""
+        # Provider.app is typed App[Any]; this provider is only registered by AssessorApp
         app: AssessorApp = self.app  # type: ignore[assignment]
         if app.opened is None:
             return []

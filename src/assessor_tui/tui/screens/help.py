@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -9,7 +11,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, Static
 
 
-def key_lines(screen: Screen) -> list[str]:
+def key_lines(screen: Screen[Any]) -> list[str]:
     """One line per binding with a description, app-wide ones last; a binding its owner
     hides (check_action says False, e.g. Review for an assessor) is not listed."""
     seen: set[str] = set()
@@ -37,7 +39,7 @@ class HelpScreen(ModalScreen[None]):
         )
     ]
 
-    def __init__(self, under: Screen) -> None:
+    def __init__(self, under: Screen[Any]) -> None:
         super().__init__()
         self.under = under
 
@@ -50,5 +52,5 @@ class HelpScreen(ModalScreen[None]):
                 classes="hint",
             )
 
-    def action_dismiss(self) -> None:
+    async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

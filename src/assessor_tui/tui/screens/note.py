@@ -11,7 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, TextArea
 
-from assessor_tui.domain.edits import NOTE_SOURCES
+from assessor_tui.domain.kinds import NOTE_SOURCES
 
 
 @dataclass(frozen=True)

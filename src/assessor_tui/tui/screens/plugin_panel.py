@@ -62,4 +62,5 @@ class PluginPanelScreen(Screen[None]):
 
     def on_screen_resume(self) -> None:
         if self.app.opened is not None:
+            # build_panel accepted this widget only with a refresh_from(visit) method
             self.widget.refresh_from(self.app.opened.visit)  # type: ignore[attr-defined]

@@ -60,10 +60,12 @@ class PreviewScreen(Screen[None]):
             ("table", "CSV only: which table (judgements or actions)", "judgements"),
             ("path", "Save as", default_path(visit.school.name, visit.id, "pdf")),
         ]
-        self.app.push_screen(
-            FormScreen("Export the record", fields),
-            lambda v: v is not None and self._export(v["format"], v["path"], v["table"]),
-        )
+
+        def export(v: dict[str, str] | None) -> None:
+            if v is not None:
+                self._export(v["format"], v["path"], v["table"])
+
+        self.app.push_screen(FormScreen("Export the record", fields), export)
 
     def _export(self, fmt: str, path: str, table: str = "judgements") -> None:
         opened = self.app.opened

@@ -174,6 +174,11 @@ class SyncScreen(Screen[None]):
         conflict = self._current()
         if conflict is None:
             return
+
+        def keep(v: dict[str, str] | None) -> None:
+            if v is not None:
+                self._resolve(conflict, v["value"])
+
         self.app.push_screen(
             FormScreen(
                 f"Value to keep for {conflict['field']}",
@@ -185,7 +190,7 @@ class SyncScreen(Screen[None]):
                     )
                 ],
             ),
-            lambda v: v is not None and self._resolve(conflict, v["value"]),
+            keep,
         )
 
     def _resolve(self, conflict: dict[str, Any], value: Any) -> None:

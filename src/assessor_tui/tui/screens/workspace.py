@@ -274,7 +274,7 @@ class WorkspaceScreen(Screen[None]):
     # ------------------------------------------------------------ moving
 
     @on(Tree.NodeHighlighted, "#criteria")
-    async def _highlighted(self, event: Tree.NodeHighlighted) -> None:
+    async def _highlighted(self, event: Tree.NodeHighlighted[str]) -> None:
         item_id = event.node.data
         if item_id:
             item = self.opened.framework.item(item_id)

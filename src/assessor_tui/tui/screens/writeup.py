@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tex
 
 from assessor_tui.domain.edits import EditRefused
 from assessor_tui.frameworks.model import Actions, Framework
-from assessor_tui.tui.widgets.item_view import ItemView
+from assessor_tui.tui.widgets.item_view import Edit, ItemView
 from assessor_tui.tui.widgets.panels import ActionsPanel
 from assessor_tui.tui.widgets.read_only import read_only_reason, refused
 
@@ -112,7 +112,7 @@ class WriteUpScreen(Screen[None]):
             or "No findings."
         )
 
-    def _stage(self, edit) -> None:
+    def _stage(self, edit: Edit) -> None:
         if refused(self):
             return
         try:
@@ -151,14 +151,16 @@ class WriteUpScreen(Screen[None]):
             ("owner", "Owner", rec.owner),
             ("due", "Due (YYYY-MM-DD)", rec.due.isoformat() if rec.due else ""),
         ]
-        self.app.push_screen(
-            FormScreen("Edit the recommendation", fields),
-            lambda v: v is not None and self._stage(
-                lambda e: e.update_recommendation(
-                    rec_id, text=v["text"], owner=v["owner"], due=v["due"] or None
+
+        def save(v: dict[str, str] | None) -> None:
+            if v is not None:
+                self._stage(
+                    lambda e: e.update_recommendation(
+                        rec_id, text=v["text"], owner=v["owner"], due=v["due"] or None
+                    )
                 )
-            ),
-        )
+
+        self.app.push_screen(FormScreen("Edit the recommendation", fields), save)
 
     def on_key(self, event: events.Key) -> None:
         """Typing into the read-only summary is refused, and said once (not per key)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.widgets import Tree
 from textual.widgets.tree import TreeNode
 
@@ -16,7 +18,8 @@ def item_label(item: Item, visit: Visit, framework: Framework, width: int = 40) 
     if isinstance(item, Criterion):
         level = visit.level(item.id)
         scale = framework.scale(item.scale)
-        label = scale.level(level).label if scale and level and scale.level(level) else ""
+        found = scale.level(level) if scale and level else None
+        label = found.label if found else ""
         evidenced = visit.notes_for(item.id) or visit.evidence_for(item.id)
         glyph = "✔" if level else "○"
         flag = " " if evidenced else "!"
@@ -32,7 +35,7 @@ def item_label(item: Item, visit: Visit, framework: Framework, width: int = 40) 
 class CriteriaTree(Tree[str]):
     """Sections expand to items; the node's data is the item id."""
 
-    def __init__(self, framework: Framework, section_ids: set[str] | None, **kwargs) -> None:
+    def __init__(self, framework: Framework, section_ids: set[str] | None, **kwargs: Any) -> None:
         super().__init__(framework.title, **kwargs)
         self.framework = framework
         self.section_ids = section_ids

@@ -3,11 +3,13 @@ panel for a table, list, checklist, text prompt or action points."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from textual import on
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Input, Label, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
@@ -60,7 +62,7 @@ class ItemView(VerticalScroll):
             self.edit = edit
             self.item_id = item_id
 
-    def __init__(self, framework: Framework, **kwargs) -> None:
+    def __init__(self, framework: Framework, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.framework = framework
         self.item: Item | None = None
@@ -121,7 +123,7 @@ class ItemView(VerticalScroll):
 
     # ------------------------------------------------------------ building
 
-    def _widgets(self, item: Item, visit: Visit):
+    def _widgets(self, item: Item, visit: Visit) -> Iterator[Widget]:
         key = " (key criterion)" if isinstance(item, Criterion) and item.key else ""
         yield Static(f"{item.id}  {item.title}{key}", id="item-title", markup=False)
         if item.text:
@@ -145,7 +147,7 @@ class ItemView(VerticalScroll):
         keys = f"keys 1–{len(scale.levels)} set, 0 clears" if scale else ""
         return f"Judgement: {lv.label if lv else 'not judged'}   ({keys})"
 
-    def _criterion(self, item: Criterion, visit: Visit):
+    def _criterion(self, item: Criterion, visit: Visit) -> Iterator[Widget]:
         yield Static(self._level_line(item, visit), id="level-now")
         scale = self.framework.scale(item.scale)
         assert scale is not None
@@ -236,7 +238,7 @@ class ItemView(VerticalScroll):
             self.post_message(self.EditRequested(edit, self.item.id))
 
     @on(SelectionList.SelectionToggled, "#checklist")
-    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         event.stop()
         item_id = self.item.id if self.item else ""
         entry = str(event.selection.value)

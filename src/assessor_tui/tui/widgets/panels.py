@@ -4,6 +4,7 @@ and action points. Each posts `ItemView.EditRequested`; the screen stages the ed
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -12,7 +13,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from assessor_tui.domain.visit import Visit
+from assessor_tui.domain.visit import ActionPoint, Visit
 from assessor_tui.frameworks.model import (
     Actions,
     Checklist,
@@ -47,13 +48,23 @@ class Panel(Vertical):
     def refresh_from(self, visit: Visit) -> None:
         self.visit = visit
 
-    def ask(self, title: str, fields: list[tuple[str, str, str]], then) -> None:
+    def ask(
+        self,
+        title: str,
+        fields: list[tuple[str, str, str]],
+        then: Callable[[dict[str, str]], None],
+    ) -> None:
         """A form for an edit; refused before anything is typed when the visit is read-only."""
         from assessor_tui.tui.screens.form import FormScreen
 
         if refused(self):
             return
-        self.app.push_screen(FormScreen(title, fields), lambda v: v is not None and then(v))
+
+        def done(values: dict[str, str] | None) -> None:
+            if values is not None:
+                then(values)
+
+        self.app.push_screen(FormScreen(title, fields), done)
 
 
 class TablePanel(Panel):
@@ -119,11 +130,11 @@ class TablePanel(Panel):
         column = next(c for c in self.item.columns if c.id == column_key)
         label = next(lbl for key, lbl, _ in self._rows(self.visit) if key == row)
         current = next(cells for key, _, cells in self._rows(self.visit) if key == row)
-        kind = (
-            column.kind
-            if column.kind != "level"
-            else "level: " + ", ".join(lv.label for lv in self.framework.scale(column.scale).levels)
-        )  # type: ignore[union-attr]
+        kind: str = column.kind
+        if column.kind == "level":
+            # a loaded framework's level column always names one of its scales
+            scale = self.framework.scale(column.scale) if column.scale else None
+            kind = "level: " + ", ".join(lv.label for lv in (scale.levels if scale else ()))
         item_id = self.item.id
 
         def save(values: dict[str, str]) -> None:
@@ -218,7 +229,7 @@ class ChecklistPanel(Panel):
         )
 
     @on(SelectionList.SelectionToggled, "#ticks")
-    def _toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         event.stop()
         entry, item_id = str(event.selection.value), self.item.id
         checked = entry in event.selection_list.selected
@@ -305,7 +316,7 @@ class ActionsPanel(Panel):
         self.query_one(DataTable).add_columns("#", "Action", "Owner", "Due", "Status")
         self.refresh_from(self.visit)
 
-    def _actions(self, visit: Visit):
+    def _actions(self, visit: Visit) -> list[ActionPoint]:
         return [a for a in visit.actions if a.item_id in (self.item.id, None)]
 
     def refresh_from(self, visit: Visit) -> None:
@@ -337,7 +348,7 @@ class ActionsPanel(Panel):
             ),
         )
 
-    def _current(self):
+    def _current(self) -> ActionPoint | None:
         table = self.query_one(DataTable)
         actions = self._actions(self.visit)
         return actions[table.cursor_row] if actions and table.row_count else None

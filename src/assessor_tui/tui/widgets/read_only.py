@@ -62,6 +62,7 @@ def header_notice(opened: OpenVisit, *, copy: bool | None = None) -> str:
 
 def refused(node: DOMNode, *, copy: bool | None = None) -> bool:
     """True when the app's open visit cannot be edited; says why in one notification."""
+    # node.app is typed App[Any]; these widgets live only in AssessorApp, which has .opened
     opened = node.app.opened  # type: ignore[attr-defined]
     reason = read_only_reason(opened, copy=copy) if opened is not None else None
     if reason is None:
