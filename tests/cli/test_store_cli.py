@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import os
 import subprocess
@@ -403,6 +404,22 @@ def test_current_passphrase_from_a_file_beats_the_environment(store: Cli, tmp_pa
     assert listed.returncode == 0 and json.loads(listed.stdout) == []
     refused = store("visits", "list", "--passphrase-file", str(bad))
     assert (refused.returncode, refused.stderr) == (1, "assessor: wrong passphrase\n")
+
+
+@pytest.mark.parametrize(("tool", "encoding", "mark"), [
+    ("Notepad", "utf-8", b""),
+    ("PowerShell's Set-Content -Encoding utf8", "utf-8", codecs.BOM_UTF8),
+    ("Windows PowerShell's >", "utf-16-le", codecs.BOM_UTF16_LE),
+])
+def test_a_passphrase_file_written_by_windows_tools_opens_the_store(
+    store: Cli, tmp_path: Path, tool: str, encoding: str, mark: bytes
+) -> None:
+    """Windows tools end lines with CRLF and may start the file with a byte-order mark;
+    neither is part of the passphrase."""
+    written = tmp_path / "passphrase.txt"
+    written.write_bytes(mark + f"{PASSPHRASE}\r\n".encode(encoding))
+    listed = store("visits", "list", "--json", "--passphrase-file", str(written), env={})
+    assert (listed.returncode, listed.stderr) == (0, ""), tool
 
 
 def test_passphrase_prompt_in_a_terminal_does_not_echo(store: Cli) -> None:

@@ -211,8 +211,10 @@ def test_user_folder_frameworks_appear_and_invalid_ones_are_reported(tmp_path: P
     (folder / "broken.yaml").write_text("format: 1\nid: [\n")
     (folder / "notes.txt").write_text("not a framework")
     write_framework(folder, "ice-mark", name="clash.yaml")
+    write_framework(folder, "from-windows", name="Saved In Notepad.YAML")
     host = load_host(frameworks_dir=folder)
     assert host.frameworks["local-one"].owner == USER_FRAMEWORKS
+    assert host.frameworks["from-windows"].owner == USER_FRAMEWORKS
     assert host.frameworks["ice-mark"].owner == "ice-mark"  # the plugin keeps its id
     problems = [str(p) for p in host.problems]
     assert problems[0].startswith("broken.yaml:3: YAML syntax error:")

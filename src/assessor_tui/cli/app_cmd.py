@@ -59,15 +59,17 @@ def cmd_demo(ctx: Context) -> int:
     from assessor_tui.demo import make_demo_store
     from assessor_tui.tui.app import make_app
 
-    with tempfile.TemporaryDirectory(prefix="assessor-demo-") as folder:
+    # Windows cannot delete a file that is still open (the lock, a scanner's handle): the
+    # store is closed before the folder goes, and what cannot go is left to the OS's cleanup
+    with tempfile.TemporaryDirectory(prefix="assessor-demo-", ignore_cleanup_errors=True) as folder:
         store = Path(folder) / "store"
-        session = make_demo_store(store, ctx.host)
-        app = make_app(
-            host=ctx.host,
-            data_dir=store,
-            session=session,
-            keymap=load_keymap(),
-            high_contrast=ctx.args.high_contrast,
-        )
-        app.run()
+        with make_demo_store(store, ctx.host) as session:
+            app = make_app(
+                host=ctx.host,
+                data_dir=store,
+                session=session,
+                keymap=load_keymap(),
+                high_contrast=ctx.args.high_contrast,
+            )
+            app.run()
         return app.return_code or 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import getpass
 import os
 import sys
@@ -31,9 +32,18 @@ def add_arguments(parser: argparse.ArgumentParser, *, new: bool = False) -> None
         )
 
 
+def decode_text_file(data: bytes) -> str:
+    """A small text file as Windows tools also write it: UTF-8 with or without a byte-order
+    mark (Notepad, PowerShell's ``-Encoding utf8``), or UTF-16 with its mark (Windows
+    PowerShell's ``>``). The mark is never part of the text. UnicodeDecodeError otherwise."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    return data.decode("utf-8-sig")
+
+
 def _from_file(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = decode_text_file(path.read_bytes())
     except OSError as exc:
         raise CommandError(f"cannot read passphrase file {path}: {exc.strerror}") from None
     except UnicodeDecodeError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assessor_tui.cli import passphrase as pw
@@ -77,9 +78,11 @@ def _recovery_key(ctx: Context) -> str:
     path = ctx.args.recovery_key_file
     if path:
         try:
-            return open(path, encoding="utf-8").read().strip()
+            return pw.decode_text_file(Path(path).read_bytes()).strip()
         except OSError as exc:
             raise CommandError(f"cannot read recovery key file {path}: {exc.strerror}") from None
+        except UnicodeDecodeError:
+            raise CommandError(f"recovery key file {path} is not text") from None
     value = os.environ.get("ASSESSOR_RECOVERY_KEY")
     if value:
         return value

@@ -305,6 +305,7 @@ def cmd_export(ctx: Context) -> int:
     import os
 
     from assessor_tui import reports
+    from assessor_tui.files import BINARY
 
     a = ctx.args
     if a.format in reports.BINARY_FORMATS and a.output is None and sys.stdout.isatty():
@@ -340,7 +341,7 @@ def cmd_export(ctx: Context) -> int:
         sys.stdout.flush()
         return 0
     try:
-        fd = os.open(a.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(a.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | BINARY, 0o600)
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
@@ -354,8 +355,10 @@ def cmd_export(ctx: Context) -> int:
 def _write_new(path: Path, text: str) -> None:
     import os
 
+    from assessor_tui.files import BINARY
+
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | BINARY, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()

@@ -379,6 +379,7 @@ def _too_big(name: str, size: int | None) -> Problem:
 
 
 def iter_yaml_files(folder: Path) -> Iterator[Path]:
-    """The framework files in a folder, in a stable order."""
+    """The framework files in a folder, in a stable order; ``.YAML`` counts too (Windows
+    and macOS users do not see case in names)."""
     if folder.is_dir():
-        yield from sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml"))
+        yield from sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml"))

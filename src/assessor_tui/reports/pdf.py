@@ -1,23 +1,19 @@
 """PDF with fpdf2 (pure Python): A4, a Unicode TrueType font embedded, DRAFT watermark.
 
-fpdf2's built-in fonts are Latin-1 only, so the record embeds DejaVu Sans
-(Debian's ``fonts-dejavu-core``; see docs/reports.md for other systems and
-``ASSESSOR_PDF_FONT``). Characters DejaVu lacks, such as emoji or Chinese,
-come from fallback fonts when one is installed (Symbola from ``fonts-symbola``,
-Droid Sans Fallback); a character no font has is printed as "�" rather than
-silently dropped. User text is never parsed as markup (``markdown=False``).
+fpdf2's built-in fonts are Latin-1 only, so the record embeds a Unicode font
+found on the machine (reports/fonts.py: DejaVu Sans on Linux, Segoe UI or Arial
+on Windows, Arial on macOS). Characters it lacks, such as emoji or Chinese, come
+from fallback fonts when one is installed; a character no font has is printed as
+"�" rather than silently dropped. User text is never parsed as markup
+(``markdown=False``).
 """
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from assessor_tui.reports.document import (
     Block,
@@ -28,6 +24,7 @@ from assessor_tui.reports.document import (
     Table,
     paragraphs,
 )
+from assessor_tui.reports.fonts import coverage, fallback_fonts, find_fonts
 
 Run = tuple[str, tuple[int, int, int], str]
 """(font style, colour, text): a piece of a line in one style."""
@@ -36,79 +33,12 @@ _RTL = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff\U00010800-\U00010fff
                   "\U0001e800-\U0001efff]")
 """Hebrew, Arabic, Syriac, Thaana, N'Ko and the other right-to-left blocks."""
 
-FONT_ENV = "ASSESSOR_PDF_FONT"
 FAMILY = "body"
 LINE = 5.2  # mm per line of 10 pt text
 BLUE = (31, 78, 121)
 ALERT = (156, 28, 28)
 MUTED = (102, 102, 102)
 REPLACEMENT = "\ufffd"
-
-# (regular, bold, italic): the first set whose regular file exists is used
-FONT_SETS: tuple[tuple[str, str, str], ...] = (
-    ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian, Ubuntu: fonts-dejavu-core
-     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
-     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Oblique.ttf"),
-    ("/usr/share/fonts/TTF/DejaVuSans.ttf",  # Arch: ttf-dejavu
-     "/usr/share/fonts/TTF/DejaVuSans-Bold.ttf",
-     "/usr/share/fonts/TTF/DejaVuSans-Oblique.ttf"),
-    ("/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",  # Fedora: dejavu-sans-fonts
-     "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans-Bold.ttf",
-     "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans-Oblique.ttf"),
-    ("C:/Windows/Fonts/arial.ttf", "C:/Windows/Fonts/arialbd.ttf", "C:/Windows/Fonts/ariali.ttf"),
-    ("/System/Library/Fonts/Supplemental/Arial Unicode.ttf",) * 3,  # macOS
-    ("/Library/Fonts/Arial Unicode.ttf",) * 3,
-)
-FALLBACKS: tuple[str, ...] = (
-    "/usr/share/fonts/truetype/ancient-scripts/Symbola_hint.ttf",  # Debian: fonts-symbola
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # Debian: fonts-droid-fallback
-    "/usr/share/fonts/truetype/noto/NotoSansSymbols2-Regular.ttf",
-    "C:/Windows/Fonts/seguiemj.ttf",
-    "C:/Windows/Fonts/seguisym.ttf",
-)
-
-
-@dataclass(frozen=True)
-class FontSet:
-    regular: str
-    bold: str
-    italic: str
-
-
-def _matplotlib_dejavu() -> tuple[str, str, str] | None:
-    """matplotlib ships DejaVu Sans: found without importing it."""
-    spec = importlib.util.find_spec("matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
-    names = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf")
-    regular, bold, italic = (str(folder / n) for n in names)
-    return regular, bold, italic
-
-
-def find_fonts() -> FontSet | None:
-    """The Unicode font to embed: ``$ASSESSOR_PDF_FONT`` (a .ttf), else the first set found."""
-    override = os.environ.get(FONT_ENV)
-    candidates: list[tuple[str, str, str]] = []
-    if override:
-        candidates.append((override, override, override))
-    candidates += FONT_SETS
-    mpl = _matplotlib_dejavu()
-    if mpl:
-        candidates.append(mpl)
-    for regular, bold, italic in candidates:
-        if os.path.isfile(regular):
-            return FontSet(regular, bold if os.path.isfile(bold) else regular,
-                           italic if os.path.isfile(italic) else regular)
-    return None
-
-
-@lru_cache(maxsize=16)
-def _cmap(path: str) -> frozenset[int]:
-    from fontTools.ttLib import TTFont
-
-    with TTFont(path, lazy=True, fontNumber=0) as font:
-        return frozenset(font.getBestCmap() or {})
 
 
 def _document_text(document: Document) -> Iterator[str]:
@@ -148,16 +78,16 @@ class _Writer:
         pdf.add_font(FAMILY, "", fonts.regular)
         pdf.add_font(FAMILY, "B", fonts.bold)
         pdf.add_font(FAMILY, "I", fonts.italic)
-        covered = set(_cmap(fonts.regular))
+        covered = set(coverage(fonts.regular))
         needed = {ord(c) for text in _document_text(self.doc) for c in text} - {10}
         missing = needed - covered
         fallbacks = []
-        for n, path in enumerate(FALLBACKS):
+        for n, path in enumerate(fallback_fonts()):
             if not missing:
                 break
             if not os.path.isfile(path):
                 continue
-            cmap = _cmap(path)
+            cmap = coverage(path)
             if missing & cmap:
                 name = f"fallback{n}"
                 pdf.add_font(name, "", path)

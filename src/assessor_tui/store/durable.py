@@ -10,6 +10,9 @@ torn or damaged, from ``name.prev``. A save is::
     3. rename the temp file over name (atomic)
     4. fsync the folder; only now does save() return
 
+"fsync" is F_FULLFSYNC on macOS and FlushFileBuffers on Windows, which has no
+folder fsync (step 4 is skipped there; docs/store-format.md §5.5).
+
 ``name`` exists at every instant after the first save. If any step fails the
 temp files are removed, ``name`` still holds the previous save (step 4 rolls
 step 3 back from name.prev), and SaveFailed is raised. This module knows
@@ -25,10 +28,13 @@ import os
 import re
 import secrets
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
+
+from assessor_tui.files import BINARY
 
 from .errors import DamagedFile, FormatError, SaveFailed, StoreError, describe_os_error
 
@@ -49,6 +55,8 @@ DAMAGED_SUFFIX = ".damaged"
 _TEMP = re.compile(r"\..+\.[0-9a-f]{16}\.tmp")
 _FILE_MODE = 0o600
 _FOLDER_MODE = 0o700
+_WINDOWS_REPLACE_PAUSES = (0.01, 0.05, 0.1, 0.25, 0.5)
+"""Seconds between tries of a replace that a virus scanner or indexer briefly blocks."""
 
 
 def _temp_path(path: Path, role: str = "") -> Path:
@@ -67,8 +75,14 @@ def _fsync(fd: int) -> None:
 
 
 def fsync_folder(folder: Path) -> None:
-    """Make the names in a folder (creates, renames) durable."""
-    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    """Make the names in a folder (creates, renames) durable.
+
+    Not on Windows: it refuses to open a folder as a file, and NTFS journals every
+    rename itself (docs/store-format.md §5.5 says what that does and does not promise).
+    """
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         _fsync(fd)
     finally:
@@ -85,7 +99,7 @@ def make_folder(folder: Path) -> None:
 
 def _write_synced(path: Path, data: bytes) -> None:
     """Create ``path`` (must not exist) with mode 0600, write all of ``data``, fsync."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | BINARY, _FILE_MODE)
     try:
         view = memoryview(data)
         while view:
@@ -94,6 +108,21 @@ def _write_synced(path: Path, data: bytes) -> None:
         _fsync(fd)
     finally:
         os.close(fd)
+
+
+def _replace(source: Path, target: Path) -> None:
+    """``os.replace``: atomic on every platform (MoveFileEx with MOVEFILE_REPLACE_EXISTING
+    on Windows). Windows refuses it while another program has either file open without
+    delete sharing, as virus scanners and indexers briefly do with a new file, so
+    there it is tried again for about a second before the save fails."""
+    if sys.platform == "win32":
+        for pause in _WINDOWS_REPLACE_PAUSES:
+            try:
+                os.replace(source, target)
+                return
+            except PermissionError:
+                time.sleep(pause)
+    os.replace(source, target)
 
 
 def _unlink_quietly(path: Path) -> None:
@@ -193,9 +222,9 @@ class DurableFile:
         temp = _temp_path(self.path)
         try:
             if keep_damaged:
-                os.replace(self.path, self.damaged_path)
+                _replace(self.path, self.damaged_path)
             _write_synced(temp, good)
-            os.replace(temp, self.path)
+            _replace(temp, self.path)
             fsync_folder(self.path.parent)
         except OSError:
             _unlink_quietly(temp)
@@ -219,7 +248,7 @@ class DurableFile:
             _write_synced(temp, data)
             if had_current:
                 self._keep_previous(prev_temp)
-            os.replace(temp, self.path)
+            _replace(temp, self.path)
             try:
                 fsync_folder(self.path.parent)
             except OSError:
@@ -243,8 +272,8 @@ class DurableFile:
         try:
             _write_synced(temp, data)
             _write_synced(prev_temp, data)
-            os.replace(prev_temp, self.prev_path)
-            os.replace(temp, self.path)
+            _replace(prev_temp, self.prev_path)
+            _replace(temp, self.path)
             try:
                 fsync_folder(self.path.parent)
             except OSError:
@@ -265,7 +294,7 @@ class DurableFile:
                     target.unlink()
                 else:
                     _write_synced(back, content)
-                    os.replace(back, target)
+                    _replace(back, target)
             except OSError:
                 _unlink_quietly(back)
 
@@ -275,7 +304,7 @@ class DurableFile:
             os.link(self.path, prev_temp)
         except OSError:
             _write_synced(prev_temp, self.path.read_bytes())
-        os.replace(prev_temp, self.prev_path)
+        _replace(prev_temp, self.prev_path)
 
     def _roll_back(self, had_current: bool) -> None:
         """Undo step 3 after a failed folder fsync, so a failed save changes nothing."""
@@ -286,6 +315,6 @@ class DurableFile:
             back = _temp_path(self.path)
             try:
                 os.link(self.prev_path, back)
-                os.replace(back, self.path)
+                _replace(back, self.path)
             finally:
                 _unlink_quietly(back)

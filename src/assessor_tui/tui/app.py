@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import signal
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +17,7 @@ from textual.theme import Theme
 
 from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.tui.commands import AssessorCommands
+from assessor_tui.tui.endings import watch_endings
 
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import PluginHost
@@ -98,6 +97,7 @@ class AssessorApp(App[None]):
             self.theme = HIGH_CONTRAST.name
         self.user_keymap = keymap or {}
         self._restorations_told: tuple[Session | None, int] = (None, 0)
+        self._unwatch_endings: Callable[[], None] = lambda: None
 
     @property
     def host(self) -> PluginHost:
@@ -178,6 +178,7 @@ class AssessorApp(App[None]):
         A session handed in by the caller stays open: the caller owns it."""
         with contextlib.suppress(Exception):  # nothing more can be shown now
             self._close_everything(close_session=self.owns_session)
+        self._unwatch_endings()
 
     async def action_quit(self) -> None:
         """Quit only once every edit is durable; a failed save keeps the app open."""
@@ -239,13 +240,9 @@ class AssessorApp(App[None]):
             self.action_lock()
 
     def _watch_signals(self) -> None:
-        """A closed terminal (SIGHUP) or a shutdown (SIGTERM) saves before exiting."""
-        try:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGHUP, signal.SIGTERM):
-                loop.add_signal_handler(sig, self._on_signal)
-        except (NotImplementedError, RuntimeError, ValueError):
-            pass  # not the main thread (tests run the app in a worker thread)
+        """A closed terminal or console window, a logoff or a shutdown saves before exiting
+        (SIGHUP and SIGTERM on POSIX, the console's events on Windows: tui/endings.py)."""
+        self._unwatch_endings = watch_endings(self._on_signal, self.call_from_thread)
 
     def _on_signal(self) -> None:
         try:

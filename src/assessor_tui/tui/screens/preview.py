@@ -13,14 +13,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Markdown
 
 from assessor_tui import reports
+from assessor_tui.files import BINARY
+from assessor_tui.reports.filenames import export_file_name
 
 if TYPE_CHECKING:
     from assessor_tui.tui.app import AssessorApp
 
 
 def default_path(school: str, visit_id: str, fmt: str) -> str:
-    stem = "".join(c if c.isalnum() else "-" for c in school.lower()).strip("-") or "visit"
-    return str(Path.home() / f"{stem}-{visit_id[:8]}{reports.EXTENSIONS[fmt]}")
+    """In the home folder, named after the school in a form every platform accepts."""
+    return str(Path.home() / export_file_name(school, visit_id, reports.EXTENSIONS[fmt]))
 
 
 class PreviewScreen(Screen[None]):
@@ -75,7 +77,7 @@ class PreviewScreen(Screen[None]):
             self.notify(f"'{fmt}' is not a format ({', '.join(reports.FORMATS)})", severity="error")
             return
         target = Path(path).expanduser()
-        if fmt != "pdf" and target.suffix == ".pdf":
+        if fmt != "pdf" and target.suffix.lower() == ".pdf":
             target = target.with_suffix(reports.EXTENSIONS[fmt])
         try:
             self.app.save_now()
@@ -88,7 +90,7 @@ class PreviewScreen(Screen[None]):
                 opened.visit, opened.framework, self.app.host, fmt,
                 table=table.strip().lower(), lossless=lossless,
             )
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | BINARY, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
