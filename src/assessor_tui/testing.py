@@ -23,6 +23,7 @@ cost the store accepts, so tests stay fast. Nothing here touches the user's stor
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -137,14 +138,12 @@ def assessor_pilot() -> Callable[..., Any]:
         session = visit.session
         app = make_app(host=session.host, data_dir=session.vault.data_dir, session=session)
         async with app.run_test(size=size) as pilot:
-            await pilot.pause()
-            # app.screen is typed Screen[object]: here the visits screen, then the workspace
-            screen = app.screen
-            screen.open_visit(visit.visit.id)  # type: ignore[attr-defined]
-            await pilot.pause()
+            await _until(pilot, lambda: type(app.screen).__name__ == "VisitsScreen", "the visits")
+            app.screen.open_visit(visit.visit.id)  # type: ignore[attr-defined]
+            await _until(pilot, lambda: _showing(pilot) is not None, "the workspace")
             if item is not None:
                 app.screen.jump_to(item)  # type: ignore[attr-defined]
-                await pilot.pause()
+                await _until(pilot, lambda: _showing(pilot) == item, f"item {item!r}")
             if panel is not None:
                 await _open_panel(pilot, session.host, visit, panel)
             yield pilot
@@ -160,6 +159,36 @@ async def _open_panel(pilot: Pilot[None], host: PluginHost, visit: OpenVisit, ti
     owner = host.panels_for(visit.framework.id)[titles.index(title)].owner
     # the workspace screen is showing (typed Screen[object])
     pilot.app.screen.action_panel(titles.index(title))  # type: ignore[attr-defined]
-    await pilot.pause()
-    if type(pilot.app.screen).__name__ != "PluginPanelScreen":
+
+    def opened() -> bool:
+        screen = pilot.app.screen
+        return type(screen).__name__ == "PluginPanelScreen" and screen.widget.is_mounted  # type: ignore[attr-defined]
+
+    await _until(pilot, lambda: opened() or host.plugins[owner].status != "ok", f"panel {title!r}")
+    if not opened():
         pytest.fail(f"panel {title!r} did not open: {host.plugins[owner].reason}")
+
+
+WAIT_BOUND = 60.0
+"""Seconds the fixtures wait for the app to reach a state before failing the test: a bound
+for an app that never gets there, not a pace (a busy laptop is many times slower)."""
+
+
+async def _until(pilot: Pilot[Any], condition: Callable[[], object], what: str) -> None:
+    """Let the app run until ``condition()`` holds; fail the test after WAIT_BOUND seconds."""
+    deadline = time.monotonic() + WAIT_BOUND
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {WAIT_BOUND:.0f} s waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def _showing(pilot: Pilot[Any]) -> str | None:
+    """The item the workspace shows, once it is the screen, its set-up is done and the cursor
+    has reached the tree (keys move from there)."""
+    screen = pilot.app.screen
+    if type(screen).__name__ != "WorkspaceScreen" or not screen.is_mounted:
+        return None
+    if screen.query_one("#criteria").cursor_node is None:  # type: ignore[attr-defined]
+        return None
+    return screen.current_item_id()  # type: ignore[attr-defined, no-any-return]

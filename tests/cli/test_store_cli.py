@@ -448,6 +448,14 @@ def test_passphrase_prompt_in_a_terminal_does_not_echo(store: Cli) -> None:
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             break
+    while select.select([fd], [], [], 0)[0]:  # what it wrote just before it ended
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # EIO: nothing more
+            break
+        if not chunk:
+            break
+        screen += chunk
     os.close(fd)
     assert typed, screen
     assert os.waitstatus_to_exitcode(status) == 0, screen

@@ -6,11 +6,11 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
 
+from assessor_tui.frameworks import loader
 from assessor_tui.frameworks.errors import FrameworkInvalid
 from assessor_tui.frameworks.loader import load_file
 
@@ -272,14 +272,75 @@ def test_problem_is_reported_exactly(
     assert problems_of(tmp_path, text) == expected
 
 
-def test_huge_file_is_refused_quickly_without_reading_it(tmp_path: Path) -> None:
+DEEP = {
+    # libyaml 0.2.6 reads a line of brackets ahead of its events and refuses past 1,000 levels
+    # before the loader's walk reaches level 51
+    "flow-on-one-line": (GOOD + "notes: " + "[" * 2000 + "]" * 2000 + "\n", 34),
+    "flow-mapping-on-one-line": (GOOD + "notes: " + "{a: " * 2000 + "}" * 2000 + "\n", 34),
+    "flow-100k-levels": (GOOD + "notes: " + "[" * 100_000 + "]" * 100_000 + "\n", 34),
+    # one level a line: every event reaches the loader's walk before libyaml reads further
+    "flow-one-per-line": (GOOD + "notes:\n" + " [\n" * 2000 + " ]\n" * 2000, 84),
+    "block-mappings": (
+        GOOD + "notes:\n" + "".join(" " * (i + 1) + "a:\n" for i in range(1100)),
+        84,
+    ),
+    "block-sequences-on-one-line": (GOOD + "notes:\n" + "- " * 2000 + "x\n", 35),
+}
+
+_LOAD = """
+import sys
+if sys.argv[1] == "without":
+    sys.modules["yaml._yaml"] = None  # PyYAML then parses in Python, as without libyaml
+import yaml
+assert yaml.__with_libyaml__ == (sys.argv[1] == "with")
+from assessor_tui.frameworks.errors import FrameworkInvalid
+from assessor_tui.frameworks import loader
+from assessor_tui.frameworks.loader import load_file
+for name in sys.argv[2:]:
+    try:
+        load_file(name, name)
+        print(name + ": loaded")
+    except FrameworkInvalid as exc:
+        print(exc)
+"""
+
+
+@pytest.mark.parametrize("libyaml", ["with", "without"])
+def test_the_loaders_nesting_limit_wins_over_the_yaml_librarys(
+    tmp_path: Path, libyaml: str
+) -> None:
+    """Too deep is the loader's own located message, whichever parser refuses first: flow
+    or block, packed on one line or one level a line, with libyaml or PyYAML's Python."""
+    if libyaml == "with":
+        pytest.importorskip("yaml._yaml", reason="PyYAML was built without libyaml")
+    for case, (text, _) in DEEP.items():
+        (tmp_path / f"{case}.yaml").write_text(text)
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD, libyaml, *(f"{case}.yaml" for case in DEEP)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.stderr == ""
+    assert result.stdout.splitlines() == [
+        f"{case}.yaml:{line}: nested more than 50 levels deep" for case, (_, line) in DEEP.items()
+    ]
+
+
+def test_huge_file_is_refused_without_reading_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("wb") as f:
         f.truncate(50 * 1024 * 1024)  # 50 MB, sparse: fast to make
-    started = time.perf_counter()
+
+    def no_open(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"the loader opened {args[0]}")
+
+    monkeypatch.setattr(loader, "open", no_open, raising=False)  # its size alone refuses it
     with pytest.raises(FrameworkInvalid) as info:
         load_file(path, "huge.yaml")
-    assert time.perf_counter() - started < 1.0
     assert [str(p) for p in info.value.problems] == [
         "huge.yaml: file is 50.0 MB; framework files are limited to 2 MB"
     ]

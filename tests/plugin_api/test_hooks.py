@@ -15,6 +15,7 @@ from assessor_tui.frameworks.loader import load_bytes
 from assessor_tui.reports import RecordNotReady, ensure_ready, record_markdown
 from assessor_tui.reports.document import Heading, Paragraph
 from tests.distributions import make_distribution
+from tests.tui.helpers import type_text, wait_for, wait_for_screen
 
 YAML = b"""\
 format: 1
@@ -221,13 +222,19 @@ async def test_a_plugin_panel_opens_from_the_palette(
     )
     async with assessor_pilot(visit) as pilot:
         await pilot.press("ctrl+p")
-        await pilot.pause()
-        await pilot.press(*"Panel: B&A")
-        await pilot.pause(0.5)
+        await wait_for_screen(pilot, "CommandPalette")
+        await type_text(pilot, "Panel: B&A")
+        hits = pilot.app.screen.query_one("CommandList")
+        await wait_for(
+            pilot,
+            lambda: hits.option_count > 0
+            and "Panel: B&A" in str(hits.get_option_at_index(0).prompt),
+            what="the panel in the palette",
+        )
         await pilot.press("enter")
-        await pilot.pause(0.5)
-        assert type(pilot.app.screen).__name__ == "PluginPanelScreen"
+        await wait_for_screen(pilot, "PluginPanelScreen")
         table = pilot.app.screen.query_one("#ba-sef-profile")
+        await wait_for(pilot, lambda: table.row_count > 0, what="the profile's rows")
         first = table.get_row("1")
         assert first[0].startswith("1 Leadership and management")
         assert first[1:] == ["1", "0", "1", "0", "4"]  # developing, developed, established…

@@ -2,11 +2,13 @@
 
 Usage: python crash_writer.py DATA_DIR PASSPHRASE FIRST_COUNTER [NEW_PASSPHRASE]
 
-Writes "ready" once the store is open, then one line per edit (one write(2) each), only after
-the call that made it has returned (the edit is acknowledged):
-``<counter> <target>`` or, for an attachment, ``<counter> blob <blob-id>``.
-Given NEW_PASSPHRASE, its third edit changes the passphrase to it instead
-(printed as ``<counter> passphrase``).
+Writes "opening" before it opens the store and "ready" once it is open; then, for each
+edit, ``start <counter>`` just before the store call and, only after the call has returned
+(the edit is acknowledged), ``<counter> <target>`` or, for an attachment,
+``<counter> blob <blob-id>``. Every line is one write(2), so a line is whole or absent, and
+the last whole line says where a kill landed: a ``start`` line without its acknowledgement
+means inside the store call. Given NEW_PASSPHRASE, its third edit changes the passphrase to
+it instead (printed as ``<counter> passphrase``).
 """
 
 from __future__ import annotations
@@ -47,10 +49,12 @@ def edit(vault: Vault, counter: int) -> str:
 def main() -> None:
     data_dir, passphrase, first = sys.argv[1], sys.argv[2], int(sys.argv[3])
     new_passphrase = sys.argv[4] if len(sys.argv) > 4 else None
+    os.write(1, b"opening\n")
     vault = Vault.unlock(data_dir, passphrase)
     os.write(1, b"ready\n")
     counter = first
     while True:
+        os.write(1, f"start {counter}\n".encode())
         if new_passphrase and counter == first + PASSPHRASE_CHANGE_AT:
             vault.change_passphrase(passphrase, new_passphrase)
             what = "passphrase"

@@ -214,7 +214,8 @@ def store_factory(tmp_path: Path) -> Callable[[str], Store]:
     return make
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float = 10) -> None:
+def wait_for(predicate: Callable[[], bool], timeout: float = 60) -> None:
+    """Poll until ``predicate()`` holds; ``timeout`` is a bound for a stuck server, not a pace."""
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

@@ -258,7 +258,7 @@ def test_workers_serve_one_database_from_several_processes(
     assert worker_pids(server) == workers  # none crashed and was replaced
 
     server.stop()
-    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=30)
+    wait_for(lambda: not any(alive(pid) for pid in workers))
     log = server.read_log()  # a request that failed and was retried would show here
     assert "Traceback" not in log and "request failed" not in log, log[-3000:]
 
@@ -289,5 +289,5 @@ def test_workers_end_with_a_killed_supervisor(
     assert len(workers) == 2
     assert healthy(server.url)
     server.kill()
-    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=30)
+    wait_for(lambda: not any(alive(pid) for pid in workers))
     assert not healthy(server.url)

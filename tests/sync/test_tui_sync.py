@@ -6,13 +6,14 @@ import asyncio
 from collections.abc import Callable
 
 from tests.sync.conftest import PASSPHRASE, ServerProcess, Store
+from tests.tui.helpers import WAIT_BOUND
 
 from assessor_tui.plugins.host import load_host
 from assessor_tui.session import Session
 from assessor_tui.tui.app import make_app
 
 
-async def wait_for(pilot, condition, timeout: float = 20.0) -> None:
+async def wait_for(pilot, condition, timeout: float = WAIT_BOUND) -> None:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():

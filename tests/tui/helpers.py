@@ -76,19 +76,25 @@ def screen_text(app: AssessorApp, selector: str) -> str:
     return text(app.screen.query_one(selector))
 
 
-async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = 5.0,
+WAIT_BOUND = 60.0
+"""Seconds a test waits for a state before failing: a bound for an app that never gets
+there, not a pace; a laptop with every core busy takes many times longer than an idle one."""
+
+
+async def wait_for(pilot: Pilot, condition: Callable[[], object], timeout: float = WAIT_BOUND,
                    what: str = "") -> None:
     """Let the app run until ``condition()`` holds; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what or condition}")
-        await pilot.pause(0.02)
+        await pilot.pause(0.02)  # how often to look, not how long things take
 
 
-async def wait_for_screen(pilot: Pilot, name: str, timeout: float = 5.0) -> None:
-    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name, timeout,
-                   f"the {name}")
+async def wait_for_screen(pilot: Pilot, name: str, timeout: float = WAIT_BOUND) -> None:
+    """Wait until ``name`` is the screen and its set-up (``on_mount``) has finished."""
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name
+                   and pilot.app.screen.is_mounted, timeout, f"the {name}")
 
 
 async def type_text(pilot: Pilot, value: str) -> None:
@@ -114,7 +120,8 @@ async def open_only_visit(pilot) -> None:
     await wait_for_screen(pilot, "VisitsScreen")
     await pilot.press("enter")
     await wait_for_screen(pilot, "WorkspaceScreen")
-    await pilot.pause()
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#criteria").cursor_node is not None,
+                   what="the cursor on the first item")
 
 
 async def go_to(pilot, item_id: str) -> None:

@@ -26,7 +26,7 @@ def _tmux_is_there() -> None:
 
 ASSESSOR = str(Path(sys.executable).with_name("assessor"))
 WIDTH, HEIGHT = 100, 30
-TIMEOUT = 20.0
+TIMEOUT = 60.0  # a bound for an app that never gets there, not a pace
 NOTE = "Five sectors named by the head"
 
 
@@ -40,7 +40,7 @@ class Terminal:
 
     def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         return subprocess.run(["tmux", "-L", self.socket, *args], env=self.env, check=check,
-                              capture_output=True, text=True, timeout=10)
+                              capture_output=True, text=True, timeout=60)
 
     def start(self, *command: str) -> None:
         self.tmux("-f", os.devnull, "new-session", "-d", "-s", "app", "-x", str(WIDTH),

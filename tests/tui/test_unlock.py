@@ -13,6 +13,7 @@ from tests.tui.conftest import PASSPHRASE
 from tests.tui.helpers import (
     add_visit,
     app_for,
+    go_to,
     open_only_visit,
     paste,
     reopened,
@@ -140,16 +141,18 @@ async def test_lock_saves_closes_the_store_and_returns_to_unlock(
 async def test_idle_lock(host: PluginHost, store_dir: Path) -> None:
     """With no key pressed for idle_lock_seconds the app saves and locks by itself."""
     visit_id = store_with_visit(store_dir, host)
-    app = app_for(host, store_dir, idle_lock_seconds=3)
+    app = app_for(host, store_dir, idle_lock_seconds=3)  # checked every 3 s from here on
     async with app.run_test(size=(100, 30)) as pilot:
+        app.idle_lock_seconds = float("inf")  # no lock while the test finds its way, however slowly
         await unlock(pilot)
         await wait_for_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
         await wait_for_screen(pilot, "WorkspaceScreen")
-        app.screen.jump_to("1.2")
-        await pilot.pause()
+        await go_to(pilot, "1.2")
         await pilot.press("4")
-        await wait_for_screen(pilot, "UnlockScreen", timeout=10)
+        await wait_for(pilot, lambda: app.opened.visit.level("1.2") == "enhancing", what="4")
+        app.idle_lock_seconds = 3  # from the last key
+        await wait_for_screen(pilot, "UnlockScreen")
         assert app.session is None
         assert stored_visit(store_dir, host, visit_id).level("1.2") == "enhancing"
         await pilot.press("ctrl+q")
@@ -180,8 +183,8 @@ async def test_a_damaged_visit_file_put_back_is_said(host: PluginHost, store_dir
             message = (f"visits/{visit_id}.db is damaged or was altered; "
                        "the previous copy was restored")
             await wait_for(pilot, lambda: any(n.message == message for n in app._notifications),
-                           timeout=5, what="the restoration notice")
+                           what="the restoration notice")
             assert [n.text for n in app.opened.visit.notes] == ["kept note"]
-            await pilot.pause(1.2)
+            app._report_restorations()  # the next tick of its 1 s timer, not waited for
             assert sum(n.message == message for n in app._notifications) == 1
             await pilot.press("ctrl+q")

@@ -47,6 +47,9 @@ class _BadValue(Exception):
         self.message = message
 
 
+_LIBYAML = hasattr(yaml, "CSafeLoader")
+
+
 # the base is picked at run time (libyaml's loader where PyYAML was built with it)
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The safe loader (libyaml's when present), reporting an unconvertible value with its
@@ -125,11 +128,39 @@ def _decode(raw: bytes, name: str) -> str:
         ) from None
 
 
+class _PyLoader(yaml.SafeLoader):
+    """PyYAML's own scanner and parser, which set no nesting limit of their own; used only
+    to find where a file the library refused first broke this loader's limits."""
+
+
 def _shape_problem(text: str, name: str) -> Problem | None:
     """Walk the YAML events (no tree is built) for a file too deep, too large once aliases
     are expanded, or with an alias inside its own anchor: each would hang or crash the
-    composer, ``_walk`` or validation, so they are refused before any of those run."""
-    events = _Loader(text)
+    composer, ``_walk`` or validation, so they are refused before any of those run.
+
+    The loader's limits win over the library's: libyaml 0.2.6 refuses more than 1,000
+    levels itself, and reads far enough ahead of its events (a line of ``[[[…``) to do so
+    before this walk sees level 51. When the library refuses the file, PyYAML's own parser
+    walks it again up to the refused line, and a limit of ours broken there is reported
+    instead, with the line and message any libyaml would give."""
+    try:
+        return _walk_events(_Loader(text), name)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        if not _LIBYAML or mark is None:
+            raise  # already PyYAML's own parser, or no place to stop at
+        try:
+            problem = _walk_events(_PyLoader(text), name, stop_line=mark.line)
+        except yaml.YAMLError:
+            problem = None
+        if problem is None:
+            raise
+        return problem
+
+
+def _walk_events(events: Any, name: str, stop_line: int | None = None) -> Problem | None:
+    """The first limit ``events`` break, or None at the end of the stream (or once an event
+    starts past ``stop_line``, 0-based)."""
     stack: list[list[Any]] = []  # per open collection: [anchor, values so far]
     sizes: dict[str, int] = {}  # anchor → values it stands for
     total = 0
@@ -137,6 +168,8 @@ def _shape_problem(text: str, name: str) -> Problem | None:
         while True:
             event = events.get_event()
             kind = type(event)
+            if event is None or (stop_line is not None and event.start_mark.line > stop_line):
+                return None
             if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
                 if kind is yaml.AliasEvent:
                     open_anchor = event.anchor not in sizes and any(
@@ -174,7 +207,7 @@ def _shape_problem(text: str, name: str) -> Problem | None:
                     sizes[anchor] = count
                 if stack:
                     stack[-1][1] += count
-            elif kind is yaml.StreamEndEvent or event is None:
+            elif kind is yaml.StreamEndEvent:
                 return None
             if total > MAX_VALUES:
                 return Problem(

@@ -57,7 +57,8 @@ from assessor_tui.sync.protocol import (
 
 log = logging.getLogger("assessor_tui.server")
 COMMIT_DELAY_ENV = "ASSESSOR_SERVER_TEST_COMMIT_DELAY"
-"""Seconds each push waits, all written, before its commit: for tests only."""
+"""Seconds each push waits, all written, before its commit: for tests only. A list
+(``0,600``) gives the first pushes in turn; its last figure holds every later one."""
 LOGIN_ATTEMPTS = 10
 LOGIN_WINDOW = 60.0
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -292,7 +293,8 @@ def app_from_env() -> Callable[[Scope, Receive, Send], Awaitable[None]]:
     url = os.environ.get(db.DB_ENV) or db.default_url()
     service = Service(db.make_engine(url))
     # Crash tests hold each push open before its commit, to kill the server mid-batch.
-    service.commit_delay = float(os.environ.get(COMMIT_DELAY_ENV) or 0)
+    *first, later = (float(s) for s in (os.environ.get(COMMIT_DELAY_ENV) or "0").split(","))
+    service.commit_delays, service.commit_delay = first, later
     app = create_app(service)
     # Everything loaded so far lives as long as the process: move it out of the cyclic
     # collector's reach, so the collections a large push triggers scan only what the

@@ -26,6 +26,7 @@ import hashlib
 import json
 import re
 import secrets
+import sys
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -163,6 +164,8 @@ class Service:
         self.engine = engine
         self.commit_delay: float = 0.0
         """Seconds to hold a push transaction open before commit (tests of late commits)."""
+        self.commit_delays: list[float] = []
+        """The first pushes' holds, in turn, before ``commit_delay`` applies (crash tests)."""
 
     @contextmanager
     def _tx(self, *, write: bool = False) -> Iterator[Connection]:
@@ -451,8 +454,11 @@ class Service:
                     created=now_iso(),
                 )
             )
-            if self.commit_delay:
-                time.sleep(self.commit_delay)
+            delay = self.commit_delays.pop(0) if self.commit_delays else self.commit_delay
+            if delay:
+                # said before the wait, so a test kills the server there, not after a guess
+                print(f"push held {delay:g} s before its commit", file=sys.stderr, flush=True)
+                time.sleep(delay)
         return response
 
     def _push_one(

@@ -145,10 +145,17 @@ class WorkspaceScreen(Screen[None]):
             item = opened.framework.item(first)
             assert item is not None
             await self.query_one(ItemView).show(item, visit)
-            self.call_after_refresh(tree.select_item, first)
+            self.call_after_refresh(self._cursor_to_first, first)
         tree.focus()
         if visit.moderator_comment and visit.status == "returned":
             self.notify(f"Returned by the moderator: {visit.moderator_comment}", timeout=15)
+
+    def _cursor_to_first(self, first: str) -> None:
+        """The cursor joins the first item, unless a key or a jump has moved it already
+        (before the first frame): that move is the assessor's, and wins."""
+        tree = self.query_one(CriteriaTree)
+        if tree.cursor_node is None:
+            tree.select_item(first)
 
     # ------------------------------------------------------------ state shown
 
@@ -288,7 +295,7 @@ class WorkspaceScreen(Screen[None]):
         return view.item.id if view.item else None
 
     def action_step(self, delta: int) -> None:
-        self.query_one(CriteriaTree).step(delta)
+        self.query_one(CriteriaTree).step(delta, self.current_item_id())
 
     def jump_to(self, item_id: str) -> None:
         self.query_one(CriteriaTree).select_item(item_id)

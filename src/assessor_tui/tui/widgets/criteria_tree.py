@@ -67,10 +67,11 @@ class CriteriaTree(Tree[str]):
             self.move_cursor(node)
             self.scroll_to_node(node)
 
-    def step(self, delta: int) -> str | None:
-        """Move to the next (or previous) item, skipping section rows."""
+    def step(self, delta: int, shown: str | None = None) -> str | None:
+        """Move to the next (or previous) item, skipping section rows; from ``shown`` (the
+        item on screen) while the cursor has not reached a row yet (before the first frame)."""
         ids = list(self.item_nodes)
-        current = self.cursor_node.data if self.cursor_node else None
+        current = self.cursor_node.data if self.cursor_node else shown
         index = ids.index(current) if current in ids else -1
         target = min(max(index + delta, 0), len(ids) - 1) if ids else None
         if target is None:
