@@ -204,3 +204,29 @@ def test_files_and_folders_are_private_on_posix(tmp_path: Path) -> None:
     DurableFile(folder / "visit.db", "visit").save(b"x")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / "visit.db").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("platform_error", [
+    IsADirectoryError(21, "Is a directory"),  # Linux, macOS
+    PermissionError(13, "Permission denied"),  # Windows, for the same folder
+])
+def test_a_folder_in_a_files_place_is_damage_on_every_platform(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform_error: OSError
+) -> None:
+    """Read as damage, so the previous copy is used, whatever words the OS has for it."""
+    target = DurableFile(tmp_path / "visit.db", "visit")
+    target.save(b"first")
+    target.save(b"second")
+    target.path.unlink()
+    target.path.mkdir()
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:
+        if path.is_dir():
+            raise platform_error
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    loaded = target.load(lambda data: data)
+    assert loaded is not None and loaded.value == b"first"
+    assert loaded.restored is not None and "is a folder" in loaded.restored.reason

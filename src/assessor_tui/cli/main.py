@@ -19,7 +19,7 @@ from assessor_tui.cli import (
     visits_cmd,
 )
 from assessor_tui.cli.context import Context
-from assessor_tui.cli.output import CommandError
+from assessor_tui.cli.output import CommandError, utf8_output
 
 DEBUG_ENV = "ASSESSOR_DEBUG"
 
@@ -78,6 +78,7 @@ def _user_facing(exc: Exception) -> bool:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    utf8_output()
     parser = build_parser()
     args = parser.parse_args(argv)
     ctx = Context(args)

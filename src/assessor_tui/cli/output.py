@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import sys
 from collections.abc import Sequence
@@ -14,6 +15,21 @@ class CommandError(Exception):
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
         self.code = code
+
+
+def utf8_output() -> None:
+    """On Windows, output redirected to a file or a pipe is UTF-8, as everywhere else.
+
+    Python writes it in the ANSI code page there (cp1252), which cannot hold most
+    scripts, arrows or emoji: ``visits list --json > visits.json`` failed on a school
+    name. The console itself is UTF-8 already."""
+    if sys.platform != "win32":
+        return
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper) and stream.encoding.lower() not in (
+            "utf-8", "utf8"
+        ):
+            stream.reconfigure(encoding="utf-8")
 
 
 def print_json(data: Any) -> None:

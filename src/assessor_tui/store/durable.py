@@ -178,6 +178,8 @@ class DurableFile:
         except OSError as error:
             if error.errno == errno.EIO:
                 raise FormatError("read error (input/output error)") from None
+            if path.is_dir():  # Windows says "permission denied" for a folder
+                raise FormatError("is a folder, not a file") from None
             raise StoreError(f"could not read {self.label}: {describe_os_error(error)}") from None
 
     def _parse(self, path: Path, parse: Callable[[bytes], T]) -> tuple[bytes, T] | None:
