@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 
 from assessor_tui.frameworks.model import Criterion, ListItem
 from assessor_tui.frameworks.model import Table as TableItem
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, BulletList, Heading, Paragraph, Table
+from assessor_tui.record import blocks as b
+from assessor_tui.record.document import Block, BulletList, Heading, Paragraph, Table
 
 if TYPE_CHECKING:
     from assessor_tui.domain.visit import Visit

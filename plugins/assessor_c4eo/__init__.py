@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
-    from assessor_tui.reports.document import Block
+    from assessor_tui.record.document import Block
 
 FRAMEWORK_ID = "c4eo-schools-communities"
 ASSESSOR_API = ">=1.0,<2"

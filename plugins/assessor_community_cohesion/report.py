@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assessor_tui.frameworks.model import Criterion
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, Heading, Paragraph, Table
+from assessor_tui.record import blocks as b
+from assessor_tui.record.document import Block, Heading, Paragraph, Table
 
 if TYPE_CHECKING:
     from assessor_tui.domain.visit import Visit

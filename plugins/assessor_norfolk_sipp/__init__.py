@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
     from assessor_tui.domain.visit import ActionPoint, Visit
     from assessor_tui.frameworks.model import Framework, VisitType
-    from assessor_tui.reports.document import Block
+    from assessor_tui.record.document import Block
 
 FRAMEWORK_ID = "norfolk-sipp"
 ASSESSOR_API = ">=1.1,<2"

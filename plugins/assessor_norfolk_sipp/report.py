@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Actions, Checklist, Table, TextPrompt
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, Heading, Paragraph
+from assessor_tui.record import blocks as b
+from assessor_tui.record.document import Block, Heading, Paragraph
 
 if TYPE_CHECKING:
     from assessor_tui.domain.visit import Visit
