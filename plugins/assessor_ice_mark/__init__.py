@@ -9,7 +9,7 @@ import assessor_tui
 from assessor_ice_mark import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Criterion
-from assessor_tui.plugins.host import CommandResult
+from assessor_tui.plugins.commands import CommandResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable

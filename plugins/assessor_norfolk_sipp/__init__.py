@@ -9,7 +9,7 @@ import assessor_tui
 from assessor_norfolk_sipp import report
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.model import Actions, Checklist, TextPrompt
-from assessor_tui.plugins.host import CommandResult
+from assessor_tui.plugins.commands import CommandResult
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

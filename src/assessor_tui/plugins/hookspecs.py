@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from assessor_tui.domain.findings import Finding
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
-    from assessor_tui.plugins.host import CommandFunction
+    from assessor_tui.plugins.commands import CommandFunction
+    from assessor_tui.record.document import Block
 
 # ---------------------------------------------------------------- frameworks
 
@@ -74,9 +75,6 @@ def migrate_visit(
 
 
 # ---------------------------------------------------------------- reports
-
-if TYPE_CHECKING:
-    from assessor_tui.record.document import Block
 
 
 @hookspec
