@@ -79,11 +79,11 @@ def migrate_visit(
 
 @hookspec
 def report_sections(visit: Visit, framework: Framework) -> Iterable[Block] | None:
-    """Return the body of the record of visit as blocks of ``assessor_tui.record.document``
-    (compose them with ``assessor_tui.record.blocks``). Return None when ``framework`` is
-    not one of yours; the generic body is used when no plugin answers. The header (school,
-    date, assessor…), the appendix of notes not shown under an item, and any action points
-    or recommendations you leave out are added by the builder."""
+    """Return the body of the record of visit as blocks of ``assessor_tui.plugin_api``
+    (composed with its block builders). Return None when ``framework`` is not one of
+    yours; the generic body is used when no plugin answers. The header (school, date,
+    assessor…), the appendix of notes not shown under an item, and any action points or
+    recommendations you leave out are added by the builder."""
 
 
 @hookspec
