@@ -6,19 +6,22 @@ from collections import Counter
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-import assessor_tui
 from assessor_ba_sef import report
-from assessor_tui.domain.findings import Finding
-from assessor_tui.frameworks.model import Criterion
-from assessor_tui.plugins.host import CommandResult
+from assessor_tui.plugin_api import (
+    Block,
+    CommandResult,
+    Criterion,
+    Finding,
+    Framework,
+    Scale,
+    Section,
+    Visit,
+    hookimpl,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from importlib.resources.abc import Traversable
-
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework, Scale, Section
-    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "ba-sef"
 ASSESSOR_API = ">=1.1,<2"
@@ -29,19 +32,19 @@ NEEDS_FOCUS = frozenset({"developing", "developed"})
 """The two lower levels: a partnership rated there should say what it will develop next."""
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_frameworks(register: Callable[[Traversable], None]) -> None:
     """Provide the framework file shipped inside this package."""
     register(files(__name__) / f"{FRAMEWORK_ID}.yaml")
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_panels(register: Callable[[str, str, str], None]) -> None:
     """The profile panel, by import path: only the app imports it."""
     register(FRAMEWORK_ID, "B&A profile: ratings per strand", f"{__name__}.tui:ProfilePanel")
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_commands(register: Callable[..., None]) -> None:
     """For the command palette: the way round the sub-elements still to rate."""
     register(FRAMEWORK_ID, "Jump to the next sub-element without a rating", next_unrated)
@@ -69,7 +72,7 @@ def next_unrated(visit: Visit, framework: Framework, current: str | None) -> Com
     )
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
     """One rating profile per strand, then a warning for each low rating left without a focus.
 
@@ -142,7 +145,7 @@ def _missing_focus(visit: Visit, criterion: Criterion, scale: Scale) -> Finding 
 # ---------------------------------------------------------------- report
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

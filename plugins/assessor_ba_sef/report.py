@@ -4,16 +4,25 @@ baseline and term progress, and the local outcomes."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from assessor_tui.frameworks.model import Criterion, ListItem
-from assessor_tui.frameworks.model import Table as TableItem
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, BulletList, Heading, Paragraph, Table
-
-if TYPE_CHECKING:
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework, Section
+from assessor_tui.plugin_api import (
+    Block,
+    BulletList,
+    Criterion,
+    Framework,
+    Heading,
+    ListItem,
+    Paragraph,
+    Section,
+    Table,
+    TableItem,
+    Visit,
+    criterion_blocks,
+    item_heading,
+    level_label,
+    list_blocks,
+    summary_blocks,
+    table_blocks,
+)
 
 FRAMEWORK_ID = "ba-sef"
 FOCUS_FIELD = "development-focus"
@@ -40,7 +49,7 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
         for f in evaluate_visit(visit, framework) or ()
         if f.code == f"{FRAMEWORK_ID}.profile"
     }
-    blocks: list[Block] = b.summary_blocks(visit)
+    blocks: list[Block] = summary_blocks(visit)
 
     blocks.append(Heading("Profile", 1))
     for section, criteria in _strands(framework):
@@ -52,8 +61,8 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
                 ("Sub-element", "Current rating"),
                 tuple(
                     (
-                        b.item_heading(c),
-                        b.level_label(framework, c.scale, visit.level(c.id)) or "Not rated",
+                        item_heading(c),
+                        level_label(framework, c.scale, visit.level(c.id)) or "Not rated",
                     )
                     for c in criteria
                 ),
@@ -62,7 +71,7 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
 
     blocks.append(Heading("Development focuses", 1))
     focuses = [
-        f"{b.item_heading(c)}: {visit.judgements[c.id].fields[FOCUS_FIELD]}"
+        f"{item_heading(c)}: {visit.judgements[c.id].fields[FOCUS_FIELD]}"
         for _, criteria in _strands(framework)
         for c in criteria
         if c.id in visit.judgements and visit.judgements[c.id].fields.get(FOCUS_FIELD, "").strip()
@@ -77,19 +86,19 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
         item = framework.item(item_id)
         if isinstance(item, TableItem):
             blocks.append(Heading(title, 1))
-            blocks.extend(b.table_blocks(visit, framework, item, heading_level=2)[1:])
+            blocks.extend(table_blocks(visit, framework, item, heading_level=2)[1:])
 
     members = [i for _, i in framework.items() if isinstance(i, ListItem)]
     if any(e.item_id in {m.id for m in members} for e in visit.entries):
         blocks.append(Heading("Membership of partnership", 1))
         for item in members:
-            blocks.extend(b.list_blocks(visit, item, heading_level=2))
+            blocks.extend(list_blocks(visit, item, heading_level=2))
 
     blocks.append(Heading("Sub-elements in detail", 1))
     for section, criteria in _strands(framework):
         blocks.append(Heading(f"Strand {section.id}: {section.title}", 2))
         for criterion in criteria:
             blocks.extend(
-                b.criterion_blocks(visit, framework, criterion, judgement_label="Current rating")
+                criterion_blocks(visit, framework, criterion, judgement_label="Current rating")
             )
     return blocks

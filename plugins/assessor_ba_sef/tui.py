@@ -5,13 +5,9 @@ Loaded only by the app (it imports Textual); the plugin registers it by name.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from textual.widgets import DataTable
 
-if TYPE_CHECKING:
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework
+from assessor_tui.plugin_api import Framework, Visit
 
 STRANDS = ("1", "2", "3", "4")
 

@@ -6,17 +6,11 @@ import re
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-import assessor_tui
 from assessor_c4eo import report
-from assessor_tui.domain.findings import Finding
-from assessor_tui.frameworks.model import TextPrompt
+from assessor_tui.plugin_api import Block, Finding, Framework, TextPrompt, Visit, hookimpl
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework
-    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "c4eo-schools-communities"
 ASSESSOR_API = ">=1.0,<2"
@@ -26,12 +20,12 @@ QUESTIONS = "next"
 _QUESTION_ID = re.compile(r"q\d+")
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_frameworks(register: Callable[..., None]) -> None:
     register(files(__name__) / "c4eo-schools-communities.yaml")
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
     """Only what can be told for certain: which questions have no answer, and which
     priorities have no progress level. Whether an answer is good is the assessor's call."""
@@ -81,7 +75,7 @@ def _answer_text(visit: Visit, item_id: str) -> str:
 # ---------------------------------------------------------------- report
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

@@ -3,15 +3,21 @@ to each of the seven questions, and the next steps (question 7 and the action po
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from assessor_tui.frameworks.model import TextPrompt
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, Heading, Table
-
-if TYPE_CHECKING:
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework, Item
+from assessor_tui.plugin_api import (
+    Block,
+    Framework,
+    Heading,
+    Item,
+    Table,
+    TextPrompt,
+    Visit,
+    actions_blocks,
+    answer_blocks,
+    item_blocks,
+    level_label,
+    summary_blocks,
+    text_blocks,
+)
 
 FRAMEWORK_ID = "c4eo-schools-communities"
 PRIORITIES = "priorities"
@@ -21,12 +27,12 @@ NEXT = "q7"
 def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     if framework.id != FRAMEWORK_ID:
         return None
-    blocks: list[Block] = b.summary_blocks(visit)
+    blocks: list[Block] = summary_blocks(visit)
     priorities = framework.section(PRIORITIES)
     if priorities is not None:
         blocks.append(Heading(priorities.title, 1))
         blocks.append(Table(("Priority", "Progress"), tuple(
-            (item.title, b.level_label(framework, item.scale, _level(visit, item.id))
+            (item.title, level_label(framework, item.scale, _level(visit, item.id))
              or "Not judged")
             for item in priorities.items if isinstance(item, TextPrompt)
         )))
@@ -38,9 +44,9 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     blocks.append(Heading("Next steps", 1))
     proposal = visit.answers.get(NEXT)
     question = framework.item(NEXT)
-    blocks.extend(b.text_blocks(proposal.text if proposal else "",
+    blocks.extend(text_blocks(proposal.text if proposal else "",
                                 label=question.title if question else "Next steps"))
-    blocks.extend(b.actions_blocks(visit, framework, None, heading_level=2,
+    blocks.extend(actions_blocks(visit, framework, None, heading_level=2,
                                    title="Action points"))
     return blocks
 
@@ -52,8 +58,8 @@ def _level(visit: Visit, item_id: str) -> str | None:
 
 def _prompt(visit: Visit, framework: Framework, item: Item, number: int) -> list[Block]:
     if not isinstance(item, TextPrompt):
-        return b.item_blocks(visit, framework, item, heading_level=2)
-    blocks = b.answer_blocks(visit, framework, item, heading_level=2)
+        return item_blocks(visit, framework, item, heading_level=2)
+    blocks = answer_blocks(visit, framework, item, heading_level=2)
     if item.id.startswith("q") and item.id[1:].isdigit():
         blocks[0] = Heading(f"{item.id.upper()}. {item.title}", 2)
     elif number:

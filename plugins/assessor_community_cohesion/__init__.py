@@ -5,16 +5,11 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-import assessor_tui
 from assessor_community_cohesion import report
-from assessor_tui.domain.findings import Finding
+from assessor_tui.plugin_api import Block, Finding, Framework, Visit, hookimpl
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework
-    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "community-cohesion"
 ASSESSOR_API = ">=1.0,<2"
@@ -23,12 +18,12 @@ NEXT_STEPS = "next-steps"
 """The field every step records its next steps in."""
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_frameworks(register: Callable[..., None]) -> None:
     register(files(__name__) / "community-cohesion.yaml")
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
     """A planning framework is worked through step by step: say which steps still
     lack a progress level, and which were judged without saying what comes next."""
@@ -62,7 +57,7 @@ def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
 # ---------------------------------------------------------------- report
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

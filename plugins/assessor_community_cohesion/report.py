@@ -3,15 +3,19 @@ what was found, and the next steps, then every next step gathered in one list.""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from assessor_tui.frameworks.model import Criterion
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, Heading, Paragraph, Table
-
-if TYPE_CHECKING:
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework
+from assessor_tui.plugin_api import (
+    Block,
+    Criterion,
+    Framework,
+    Heading,
+    Paragraph,
+    Table,
+    Visit,
+    criterion_blocks,
+    item_blocks,
+    item_heading,
+    summary_blocks,
+)
 
 FRAMEWORK_ID = "community-cohesion"
 NEXT_STEPS = "next-steps"
@@ -20,17 +24,17 @@ NEXT_STEPS = "next-steps"
 def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     if framework.id != FRAMEWORK_ID:
         return None
-    blocks: list[Block] = b.summary_blocks(visit)
+    blocks: list[Block] = summary_blocks(visit)
     for section in framework.sections:
         blocks.append(Heading(f"Step {section.id}: {section.title}", 1))
         for item in section.items:
             if isinstance(item, Criterion):
-                blocks.extend(b.criterion_blocks(visit, framework, item,
+                blocks.extend(criterion_blocks(visit, framework, item,
                                                  judgement_label="Progress", heading_level=2))
             else:
-                blocks.extend(b.item_blocks(visit, framework, item, heading_level=2))
+                blocks.extend(item_blocks(visit, framework, item, heading_level=2))
     rows = tuple(
-        (b.item_heading(c), visit.judgements[c.id].fields[NEXT_STEPS])
+        (item_heading(c), visit.judgements[c.id].fields[NEXT_STEPS])
         for c in framework.criteria()
         if c.id in visit.judgements and visit.judgements[c.id].fields.get(NEXT_STEPS, "").strip()
     )

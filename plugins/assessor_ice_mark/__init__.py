@@ -5,18 +5,19 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-import assessor_tui
 from assessor_ice_mark import report
-from assessor_tui.domain.findings import Finding
-from assessor_tui.frameworks.model import Criterion
-from assessor_tui.plugins.host import CommandResult
+from assessor_tui.plugin_api import (
+    Block,
+    CommandResult,
+    Criterion,
+    Finding,
+    Framework,
+    Visit,
+    hookimpl,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework
-    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "ice-mark"
 ASSESSOR_API = ">=1.1,<2"
@@ -26,12 +27,12 @@ SECTORS_CRITERION = "partnerships-1"
 MET = "met"
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_frameworks(register: Callable[..., None]) -> None:
     register(files(__name__) / "ice-mark.yaml")
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
     if framework.id != FRAMEWORK_ID:
         return None
@@ -94,7 +95,7 @@ def _key_criteria(visit: Visit, framework: Framework) -> Finding:
 # ---------------------------------------------------------------- commands
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_commands(register: Callable[..., None]) -> None:
     """For the command palette: walk through what still stands between the school and the Mark."""
     register(FRAMEWORK_ID, "Jump to the next criterion not yet met", next_not_met)
@@ -126,7 +127,7 @@ def next_not_met(visit: Visit, framework: Framework, current: str | None) -> Com
 # ---------------------------------------------------------------- report
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)

@@ -8,15 +8,20 @@ reading used by the key-criteria finding: every key (bold) criterion must be met
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from assessor_tui.frameworks.model import Criterion
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, BulletList, Heading, Paragraph, Table
-
-if TYPE_CHECKING:
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework
+from assessor_tui.plugin_api import (
+    Block,
+    BulletList,
+    Criterion,
+    Framework,
+    Heading,
+    Paragraph,
+    Table,
+    Visit,
+    criterion_blocks,
+    item_blocks,
+    level_label,
+    summary_blocks,
+)
 
 FRAMEWORK_ID = "ice-mark"
 SECTORS_CRITERION = "partnerships-1"
@@ -29,15 +34,15 @@ def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     from assessor_ice_mark import evaluate_visit  # the same rules the TUI shows
 
     findings = {f.code: f for f in evaluate_visit(visit, framework) or ()}
-    blocks: list[Block] = b.summary_blocks(visit)
+    blocks: list[Block] = summary_blocks(visit)
     blocks += _overview(visit, framework)
     for section in framework.sections:
         blocks.append(Heading(section.title, 1))
         for item in section.items:
             if not isinstance(item, Criterion):
-                blocks.extend(b.item_blocks(visit, framework, item, heading_level=2))
+                blocks.extend(item_blocks(visit, framework, item, heading_level=2))
                 continue
-            blocks.extend(b.criterion_blocks(visit, framework, item, judgement_label="Validation",
+            blocks.extend(criterion_blocks(visit, framework, item, judgement_label="Validation",
                                              heading_level=2))
             if item.id == SECTORS_CRITERION and f"{FRAMEWORK_ID}.sectors" in findings:
                 blocks.append(Paragraph(findings[f"{FRAMEWORK_ID}.sectors"].message,
@@ -79,7 +84,7 @@ def _recommendation(visit: Visit, framework: Framework) -> list[Block]:
         blocks.append(Paragraph(f"{len(short)} of {len(criteria)} criteria", label="Not yet met"))
         blocks.append(BulletList(tuple(
             f"{c.title}: "
-            + (b.level_label(framework, c.scale, visit.level(c.id)) or "not judged")
+            + (level_label(framework, c.scale, visit.level(c.id)) or "not judged")
             + (" (key criterion)" if c.key else "")
             for c in short
         )))

@@ -5,20 +5,25 @@ from __future__ import annotations
 from importlib.resources import files
 from typing import TYPE_CHECKING
 
-import assessor_tui
 from assessor_norfolk_sipp import report
-from assessor_tui.domain.findings import Finding
-from assessor_tui.frameworks.model import Actions, Checklist, TextPrompt
-from assessor_tui.plugins.host import CommandResult
+from assessor_tui.plugin_api import (
+    ActionPoint,
+    Actions,
+    Block,
+    Checklist,
+    CommandResult,
+    Finding,
+    Framework,
+    TextPrompt,
+    Visit,
+    VisitType,
+    hookimpl,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from importlib.resources.abc import Traversable
     from pathlib import Path
-
-    from assessor_tui.domain.visit import ActionPoint, Visit
-    from assessor_tui.frameworks.model import Framework, VisitType
-    from assessor_tui.reports.document import Block
 
 FRAMEWORK_ID = "norfolk-sipp"
 ASSESSOR_API = ">=1.1,<2"
@@ -30,13 +35,13 @@ the record "will summarise the activities undertaken during the visit, be evalua
 the text item ``<visit type id>-<suffix>``."""
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_frameworks(register: Callable[[Framework | Path | Traversable], None]) -> None:
     """Provide the framework file shipped beside this module."""
     register(files(__name__) / f"{FRAMEWORK_ID}.yaml")
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def evaluate_visit(visit: Visit, framework: Framework) -> list[Finding] | None:
     """What the assessor must still do before the record of a Norfolk visit is complete."""
     if framework.id != FRAMEWORK_ID:
@@ -145,7 +150,7 @@ def _no_visit_type(visit: Visit, framework: Framework) -> Finding:
 # ---------------------------------------------------------------- commands
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def register_commands(register: Callable[..., None]) -> None:
     """For the command palette: what the link adviser does at the end of a visit."""
     register(FRAMEWORK_ID, "Draft the summary of activities from the ticked agenda",
@@ -200,13 +205,13 @@ def _agenda(framework: Framework, visit_type: VisitType) -> Checklist | None:
 # ---------------------------------------------------------------- report
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def report_sections(visit: Visit, framework: Framework) -> list[Block] | None:
     """The record of visit's body for this framework (see report.py)."""
     return report.sections(visit, framework)
 
 
-@assessor_tui.hookimpl
+@hookimpl
 def check_record(visit: Visit, framework: Framework) -> list[Finding] | None:
     """The quality check before a record is sent (see report.py)."""
     return report.check(visit, framework)

@@ -9,16 +9,31 @@ as this is a matter for governors": a feedback form for governors instead.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from assessor_tui.domain.findings import Finding
-from assessor_tui.frameworks.model import Actions, Checklist, Table, TextPrompt
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import Block, Heading, Paragraph
-
-if TYPE_CHECKING:
-    from assessor_tui.domain.visit import Visit
-    from assessor_tui.frameworks.model import Framework, Item, VisitType
+from assessor_tui.plugin_api import (
+    NOT_RECORDED,
+    Actions,
+    Block,
+    Checklist,
+    Finding,
+    Framework,
+    Heading,
+    Item,
+    Paragraph,
+    TableItem,
+    TextPrompt,
+    Visit,
+    VisitType,
+    actions_blocks,
+    answer_blocks,
+    checklist_blocks,
+    item_blocks,
+    notes_block,
+    recommendations_blocks,
+    table_blocks,
+    text_blocks,
+    visit_sections,
+    visit_type,
+)
 
 FRAMEWORK_ID = "norfolk-sipp"
 
@@ -34,7 +49,7 @@ them (item ids without the ``visit-N-`` prefix)."""
 def sections(visit: Visit, framework: Framework) -> list[Block] | None:
     if framework.id != FRAMEWORK_ID:
         return None
-    vt = b.visit_type(visit, framework)
+    vt = visit_type(visit, framework)
     if vt is None:
         return None  # no visit type: the generic body shows every section
     if vt.record == "feedback-form":
@@ -52,36 +67,36 @@ def _record(visit: Visit, framework: Framework, vt: VisitType) -> list[Block]:
     summary = _item(framework, vt, "summary")
     agenda = _item(framework, vt, "agenda")
     if isinstance(summary, TextPrompt):
-        answer = b.answer_blocks(visit, framework, summary, heading_level=2,
+        answer = answer_blocks(visit, framework, summary, heading_level=2,
                                  fallback=visit.summary)
         blocks.extend(answer[1:])  # the part's heading already says it
     elif visit.summary.strip():
-        blocks.extend(b.text_blocks(visit.summary))
+        blocks.extend(text_blocks(visit.summary))
     if isinstance(agenda, Checklist):
-        blocks.extend(b.checklist_blocks(visit, agenda, heading_level=2))
+        blocks.extend(checklist_blocks(visit, agenda, heading_level=2))
 
     evaluation = _item(framework, vt, "evaluation")
     blocks.append(Heading("Evaluation", 1))
     if isinstance(evaluation, TextPrompt):
-        blocks.extend(b.answer_blocks(visit, framework, evaluation, heading_level=2)[1:])
+        blocks.extend(answer_blocks(visit, framework, evaluation, heading_level=2)[1:])
     for suffix in OUTCOMES.get(vt.id, ()):
         item = _item(framework, vt, suffix)
         if isinstance(item, TextPrompt):
-            blocks.extend(b.answer_blocks(visit, framework, item, heading_level=2))
-        elif isinstance(item, Table):
-            blocks.extend(b.table_blocks(visit, framework, item, heading_level=2))
+            blocks.extend(answer_blocks(visit, framework, item, heading_level=2))
+        elif isinstance(item, TableItem):
+            blocks.extend(table_blocks(visit, framework, item, heading_level=2))
 
     blocks.append(Heading("Key recommendations", 1))
     recommendations = _item(framework, vt, "recommendations")
     if isinstance(recommendations, TextPrompt):
         text = visit.answers.get(recommendations.id)
-        empty = "" if visit.recommendations else b.NOT_RECORDED
-        blocks.extend(b.text_blocks(text.text if text else "", empty=empty))
-        blocks.extend(b.notes_block(visit.notes_for(recommendations.id)))
-    blocks.extend(b.recommendations_blocks(visit, heading_level=2, title="Recommendations"))
+        empty = "" if visit.recommendations else NOT_RECORDED
+        blocks.extend(text_blocks(text.text if text else "", empty=empty))
+        blocks.extend(notes_block(visit.notes_for(recommendations.id)))
+    blocks.extend(recommendations_blocks(visit, heading_level=2, title="Recommendations"))
 
     actions = _item(framework, vt, "actions")
-    blocks.extend(b.actions_blocks(
+    blocks.extend(actions_blocks(
         visit, framework, actions if isinstance(actions, Actions) else None,
         heading_level=1, title="Agreed action points",
     ))
@@ -94,10 +109,10 @@ def _feedback_form(visit: Visit, framework: Framework, vt: VisitType) -> list[Bl
         Paragraph("No record of visit: this is a matter for governors. This feedback form "
                   "is left with the governors.", style="muted"),
     ]
-    for section in b.visit_sections(visit, framework):
+    for section in visit_sections(visit, framework):
         blocks.append(Heading(section.title, 1))
         for item in section.items:
-            blocks.extend(b.item_blocks(visit, framework, item, heading_level=2))
+            blocks.extend(item_blocks(visit, framework, item, heading_level=2))
     return blocks
 
 
@@ -110,7 +125,7 @@ def check(visit: Visit, framework: Framework) -> list[Finding] | None:
     agreed action point."""
     if framework.id != FRAMEWORK_ID:
         return None
-    vt = b.visit_type(visit, framework)
+    vt = visit_type(visit, framework)
     findings: list[Finding] = []
     if vt is not None and vt.record == "required":
         findings.extend(_written(visit, framework, vt))

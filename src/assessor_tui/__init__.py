@@ -3,7 +3,8 @@
 The package root stays light: it offers only the plugin marker, so a plugin
 can write ``@assessor_tui.hookimpl`` without pulling in the app; even pluggy
 is imported only when a plugin asks for the marker, because the app's cold
-start (the visits list) needs no plugins at all.
+start (the visits list) needs no plugins at all. Everything else a plugin uses
+comes from ``assessor_tui.plugin_api``.
 """
 
 from __future__ import annotations

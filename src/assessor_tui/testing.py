@@ -17,8 +17,14 @@ Fixtures, each a factory so a test says exactly what it needs::
         async with assessor_pilot(visit, panel="My panel") as pilot:   # a panel, opened
             assert "2 of 3" in str(pilot.app.screen.query_one(MyPanel).render())
 
+For the record of visit and its quality check, as the app's preview and submit see them,
+``record_markdown``, ``ensure_ready`` and ``RecordNotReady`` are importable from here too, so
+a plugin's tests import only this module and ``assessor_tui.plugin_api``.
+
 Everything lives in pytest's temporary folders; stores use the lowest key-derivation
 cost the store accepts, so tests stay fast. Nothing here touches the user's store.
+The app's modules are imported when a fixture or helper is first used, not when pytest
+loads this plugin, which it does in every test run once assessor-tui is installed.
 """
 
 from __future__ import annotations
@@ -36,9 +42,22 @@ if TYPE_CHECKING:
 
     from assessor_tui.frameworks.model import Framework
     from assessor_tui.plugins.host import PluginHost
+    from assessor_tui.reports import RecordNotReady as RecordNotReady
+    from assessor_tui.reports import ensure_ready as ensure_ready
+    from assessor_tui.reports import record_markdown as record_markdown
     from assessor_tui.session import OpenVisit, Session
 
 PASSPHRASE = "a passphrase for tests only"
+FROM_REPORTS = ("RecordNotReady", "ensure_ready", "record_markdown")
+"""The record's helpers a plugin's tests use, from ``assessor_tui.reports`` on first use."""
+
+
+def __getattr__(name: str) -> Any:
+    if name in FROM_REPORTS:
+        from assessor_tui import reports
+
+        return getattr(reports, name)
+    raise AttributeError(f"module 'assessor_tui.testing' has no attribute {name!r}")
 
 
 @pytest.fixture

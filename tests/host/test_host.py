@@ -14,7 +14,8 @@ import pytest
 import assessor_tui
 from assessor_tui.domain.findings import Finding
 from assessor_tui.domain.visit import School, Visit
-from assessor_tui.plugins.host import USER_FRAMEWORKS, CommandFailed, load_host
+from assessor_tui.plugins.commands import CommandFailed
+from assessor_tui.plugins.host import USER_FRAMEWORKS, load_host
 from tests.distributions import make_distribution
 
 FRAMEWORK = textwrap.dedent("""\

@@ -12,8 +12,8 @@ import pytest
 import assessor_tui
 from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.loader import load_bytes
+from assessor_tui.record.document import Heading, Paragraph
 from assessor_tui.reports import RecordNotReady, ensure_ready, record_markdown
-from assessor_tui.reports.document import Heading, Paragraph
 from tests.distributions import make_distribution
 from tests.tui.helpers import type_text, wait_for, wait_for_screen
 

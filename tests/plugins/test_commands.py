@@ -14,7 +14,8 @@ import assessor_norfolk_sipp
 import assessor_tui
 from assessor_tui.domain.edits import EditRefused
 from assessor_tui.frameworks.loader import load_bytes
-from assessor_tui.plugins.host import CommandFailed, CommandResult, PluginHost
+from assessor_tui.plugins.commands import CommandFailed, CommandResult
+from assessor_tui.plugins.host import PluginHost
 from tests.tui.helpers import paste, type_text, wait_for, wait_for_screen
 
 YAML = b"""\

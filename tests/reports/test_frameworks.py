@@ -15,7 +15,7 @@ from tests.reports.conftest import (
 )
 
 from assessor_tui import reports
-from assessor_tui.reports.document import Heading, Table
+from assessor_tui.record.document import Heading, Table
 
 
 def _md(session, host) -> str:

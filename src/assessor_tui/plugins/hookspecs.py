@@ -19,7 +19,8 @@ if TYPE_CHECKING:
     from assessor_tui.domain.findings import Finding
     from assessor_tui.domain.visit import Visit
     from assessor_tui.frameworks.model import Framework
-    from assessor_tui.plugins.host import CommandFunction
+    from assessor_tui.plugins.commands import CommandFunction
+    from assessor_tui.record.document import Block
 
 # ---------------------------------------------------------------- frameworks
 
@@ -75,17 +76,14 @@ def migrate_visit(
 
 # ---------------------------------------------------------------- reports
 
-if TYPE_CHECKING:
-    from assessor_tui.reports.document import Block
-
 
 @hookspec
 def report_sections(visit: Visit, framework: Framework) -> Iterable[Block] | None:
-    """Return the body of the record of visit as blocks of ``assessor_tui.reports.document``
-    (compose them with ``assessor_tui.reports.blocks``). Return None when ``framework`` is
-    not one of yours; the generic body is used when no plugin answers. The header (school,
-    date, assessor…), the appendix of notes not shown under an item, and any action points
-    or recommendations you leave out are added by the builder."""
+    """Return the body of the record of visit as blocks of ``assessor_tui.plugin_api``
+    (composed with its block builders). Return None when ``framework`` is not one of
+    yours; the generic body is used when no plugin answers. The header (school, date,
+    assessor…), the appendix of notes not shown under an item, and any action points or
+    recommendations you leave out are added by the builder."""
 
 
 @hookspec

@@ -4,19 +4,18 @@ Built-in plugins are found through the same ``assessor_tui`` entry-point group
 as anyone else's. A plugin that fails to import, whose hook raises, or whose
 framework is invalid is marked failed with the reason and set aside; the rest
 keep working; a plugin that fails once loaded keeps its (validated) frameworks, so
-visits on them still open. Each hook's answer is checked here, so one that returns
-the wrong type fails like one that raises; so does one that calls ``sys.exit()``: only
-Ctrl+C passes through a plugin. ``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks plugins by name.
-A plugin's command that raises or returns the wrong thing when the assessor runs it is
-disabled on its own, for the session: the plugin's framework, rules
-and the visit open on it carry on.
+visits on them still open. Each hook's answer is checked as it is called (``answers``),
+so one that returns the wrong type fails like one that raises; so does one that calls
+``sys.exit()``: only Ctrl+C passes through a plugin (``isolation``).
+``ASSESSOR_DISABLE_PLUGINS=a,b`` blocks plugins by name. The commands plugins register
+are kept and run by the command runtime (``commands``), which disables a failing command
+on its own. The host knows hooks only by name: what each answers is ``answers``' business.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
 from importlib.resources.abc import Traversable
@@ -26,23 +25,20 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.findings import Finding
 from assessor_tui.frameworks.errors import FrameworkInvalid, Problem
 from assessor_tui.frameworks.loader import iter_yaml_files, load_bytes, load_file
 from assessor_tui.frameworks.model import Framework
 from assessor_tui.plugins import hookspecs
+from assessor_tui.plugins.answers import WrongResult, checked
+from assessor_tui.plugins.commands import Command, CommandFunction, CommandResult, Commands
+from assessor_tui.plugins.isolation import PASS_THROUGH, describe
 from assessor_tui.plugins.markers import API_VERSION, PROJECT
 
 if TYPE_CHECKING:
-    from assessor_tui.domain.edits import Editor
-    from assessor_tui.domain.findings import Finding
-    from assessor_tui.domain.records import Change
     from assessor_tui.domain.visit import Visit
 
 ENTRY_POINT_GROUP = PROJECT
-PASS_THROUGH = (KeyboardInterrupt, GeneratorExit)
-"""What a plugin may raise past the host: the assessor pressing Ctrl+C, and Python closing a
-generator. Anything else, SystemExit included, fails the plugin, not the app."""
 DISABLE_ENV = "ASSESSOR_DISABLE_PLUGINS"
 USER_FRAMEWORKS = "user-frameworks"
 """The owner named for YAML files dropped into the user's frameworks folder."""
@@ -82,51 +78,6 @@ class Panel:
     owner: str
 
 
-Edit = Callable[["Editor"], "Change"]
-"""One edit, as the app makes them: called with the visit's Editor, returns its Change
-(``lambda e: e.set_level("1.1", "met")``)."""
-
-
-@dataclass(frozen=True)
-class CommandResult:
-    """What a plugin's command asks of the app, done in this order: stage ``edits`` (all or
-    none, validated like the assessor's own, then autosaved), move to the item ``jump_to``,
-    show ``message``. A command may also return just a list of edits, or None."""
-
-    edits: Sequence[Edit] = ()
-    jump_to: str | None = None
-    message: str = ""
-
-
-CommandFunction = Callable[..., "CommandResult | Sequence[Edit] | None"]
-"""A command: takes ``visit`` and ``framework`` and, if it names it, ``current`` (the id of the
-item the assessor is on, or None). Like hooks, it may name fewer; they are passed by name."""
-COMMAND_ARGS = ("visit", "framework", "current")
-
-
-@dataclass(frozen=True, eq=False)
-class Command:
-    """A command a plugin offers on its framework's visits; the command palette lists it."""
-
-    framework_id: str
-    title: str
-    run: CommandFunction
-    owner: str
-    argnames: tuple[str, ...]
-
-    @property
-    def label(self) -> str:
-        """As the palette shows it: the plugin's name, then the title."""
-        return f"{self.owner}: {self.title}"
-
-
-class CommandFailed(EditRefused):
-    """A plugin's command raised or returned the wrong thing; it is disabled for the session.
-
-    An EditRefused, so that an edit of the command's failing inside the app's usual staging
-    is shown like any refused edit, and nothing of it is applied."""
-
-
 @dataclass(frozen=True)
 class Registered:
     framework: Framework
@@ -144,9 +95,8 @@ class PluginHost:
         self.frameworks: dict[str, Registered] = {}
         self.problems: list[Problem] = []
         self.panels: list[Panel] = []
-        self.commands: list[Command] = []
-        self.failed_commands: dict[Command, str] = {}
-        """Commands disabled for the session, with the reason."""
+        self.commands = Commands()
+        """The commands plugins offer, and those disabled for the session."""
         self.loaded = False
         """Set once ``load_host`` has collected everything; failures after it are "in use"."""
         self.failed_in_use: dict[str, str] = {}
@@ -167,7 +117,7 @@ class PluginHost:
         try:
             self.pm.register(module, name=name)
         except Exception as exc:  # a malformed hookimpl: refuse this plugin only
-            return self._fail(name, f"cannot register: {_describe(exc)}")
+            return self._fail(name, f"cannot register: {describe(exc)}")
         info.hooks = sorted(c.name for c in self.pm.get_hookcallers(module) or ())
         return info
 
@@ -188,7 +138,7 @@ class PluginHost:
             except BaseException as exc:
                 info = PluginInfo(ep.name, version, ep.value)
                 self.plugins[ep.name] = info
-                self._fail(ep.name, f"import failed: {_describe(exc)}")
+                self._fail(ep.name, f"import failed: {describe(exc)}")
                 continue
             self.add_plugin(ep.name, module, version)
 
@@ -212,8 +162,7 @@ class PluginHost:
         what it returns wrong or raises late fails its plugin instead of the caller."""
         try:
             result = impl.function(*(kwargs[arg] for arg in impl.argnames))
-            check = RESULTS.get(hook)
-            return True, result if result is None or check is None else check(result)
+            return True, checked(hook, result)
         except FrameworkInvalid as exc:
             self._fail(impl.plugin_name, f"invalid framework: {exc}")
         except WrongResult as exc:
@@ -221,7 +170,7 @@ class PluginHost:
         except PASS_THROUGH:
             raise
         except BaseException as exc:  # a plugin's sys.exit() ends the plugin, not the app
-            self._fail(impl.plugin_name, f"hook {hook} raised {_describe(exc)}")
+            self._fail(impl.plugin_name, f"hook {hook} raised {describe(exc)}")
         return False, None
 
     def disable(self, name: str, reason: str) -> PluginInfo:
@@ -306,100 +255,23 @@ class PluginHost:
             def register(
                 framework_id: str, title: str, run: CommandFunction, owner: str = impl.plugin_name
             ) -> None:
-                self.commands.append(_command(framework_id, title, run, owner))
+                self.commands.add(framework_id, title, run, owner)
 
             self._call(impl, "register_commands", {"register": register})
 
     def commands_for(self, framework_id: str) -> list[Command]:
         """The commands on offer for a framework's visits: not failed, their plugin working."""
-        return [
-            c
-            for c in self.commands
-            if c.framework_id == framework_id
-            and c not in self.failed_commands
-            and self.plugins.get(c.owner, PluginInfo(c.owner, "", "")).status == "ok"
-        ]
+        return self.commands.offered(framework_id, self._working)
 
     def run_command(
         self, command: Command, visit: Visit, framework: Framework, current: str | None = None
     ) -> CommandResult:
-        """Run a command for the visit the assessor is on; its edits come back guarded, so one
-        that raises or returns no Change fails like the command itself. Raises CommandFailed,
-        the command then disabled for the session, when it raises or returns something else.
-        Nothing here applies an edit: the app stages them as it stages the assessor's own."""
-        if command in self.failed_commands:
-            raise CommandFailed(self._command_message(command))
-        values = {"visit": visit, "framework": framework, "current": current}
-        try:
-            result = command.run(*(values[name] for name in command.argnames))
-        except PASS_THROUGH:
-            raise
-        except BaseException as exc:
-            raise self._command_failed(command, f"it raised {_describe(exc)}") from None
-        outcome = self._outcome(command, result, framework)
-        return CommandResult(
-            tuple(self._guarded(command, edit) for edit in outcome.edits),
-            outcome.jump_to,
-            outcome.message,
-        )
+        """Run a command for the visit the assessor is on (see ``Commands.run``); raises
+        CommandFailed, the command then disabled for the session, when it misbehaves."""
+        return self.commands.run(command, visit, framework, current)
 
-    def _outcome(self, command: Command, result: object, framework: Framework) -> CommandResult:
-        if result is None:
-            return CommandResult()
-        if isinstance(result, list | tuple):
-            result = CommandResult(tuple(result))
-        if not isinstance(result, CommandResult):
-            raise self._command_failed(
-                command,
-                f"it returned {type(result).__name__}, not a CommandResult or a list of edits",
-            )
-        if not isinstance(result.edits, list | tuple):
-            raise self._command_failed(
-                command, f"its edits are of type {type(result.edits).__name__}, not a list"
-            )
-        wrong = next((e for e in result.edits if not callable(e)), None)
-        if wrong is not None:
-            raise self._command_failed(
-                command, f"it returned an edit of type {type(wrong).__name__}, not a function"
-            )
-        jump = result.jump_to
-        if jump is not None and not (isinstance(jump, str) and framework.item(jump) is not None):
-            raise self._command_failed(
-                command, f"it jumps to {jump!r}, which is not an item of {framework.id}"
-            )
-        if not isinstance(result.message, str):
-            raise self._command_failed(
-                command, f"its message is of type {type(result.message).__name__}, not text"
-            )
-        return result
-
-    def _guarded(self, command: Command, edit: Edit) -> Edit:
-        from assessor_tui.domain.records import Change
-
-        def guarded(editor: Editor) -> Change:
-            try:
-                change = edit(editor)
-            except (EditRefused, *PASS_THROUGH):
-                raise  # refused like any edit: the message says why, the command stays
-            except BaseException as exc:
-                raise self._command_failed(command, f"an edit raised {_describe(exc)}") from None
-            if not isinstance(change, Change):
-                raise self._command_failed(
-                    command, f"an edit returned {type(change).__name__}, not a Change"
-                )
-            return change
-
-        return guarded
-
-    def _command_failed(self, command: Command, reason: str) -> CommandFailed:
-        self.failed_commands.setdefault(command, reason)
-        return CommandFailed(self._command_message(command))
-
-    def _command_message(self, command: Command) -> str:
-        return (
-            f"The {command.owner} plugin's command {command.title!r} failed and is disabled "
-            f"for this session: {self.failed_commands.get(command, 'it failed earlier')}"
-        )
+    def _working(self, name: str) -> bool:
+        return self.plugins.get(name, PluginInfo(name, "", "")).status == "ok"
 
     def load_user_frameworks(self, folder: Path | None) -> None:
         """YAML files dropped into the user's folder: invalid ones are reported, not fatal."""
@@ -430,8 +302,6 @@ class PluginHost:
     def failure_findings(self) -> list[Finding]:
         """One warning per plugin disabled while in use, naming it and why, for the app and
         the CLI to show beside the findings, so the assessor knows its rules are off."""
-        from assessor_tui.domain.findings import Finding
-
         return [
             Finding(
                 f"plugin-failed.{name}",
@@ -476,48 +346,6 @@ class PluginHost:
         self._fail(name, f"hook {hook} returned {type(value).__name__}, not {expected}")
 
 
-class WrongResult(Exception):
-    """A hook answered with something its spec does not allow; the message says what."""
-
-    def __init__(self, value: object, expected: str) -> None:
-        super().__init__(f"{type(value).__name__}, not {expected}")
-
-
-def _items(value: object, expected: str) -> list[Any]:
-    """A hook's iterable answer as a list; a generator's own errors raise here."""
-    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise WrongResult(value, expected)
-    return list(value)
-
-
-def _findings(value: object) -> list[Finding]:
-    from assessor_tui.domain.findings import Finding
-
-    items = [value] if isinstance(value, Finding) else _items(value, "a list of Findings")
-    wrong = next((f for f in items if not isinstance(f, Finding)), None)
-    if wrong is not None:
-        raise WrongResult(wrong, "a Finding")
-    return items
-
-
-def _id_map(value: object) -> dict[str, str | None]:
-    if not isinstance(value, Mapping) or not all(
-        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
-    ):
-        raise WrongResult(value, "a mapping of item ids")
-    return dict(value)
-
-
-RESULTS: dict[str, Callable[[Any], Any]] = {
-    "evaluate_visit": _findings,
-    "check_record": _findings,
-    "report_sections": lambda value: _items(value, "a list of report blocks"),
-    "migrate_visit": _id_map,
-}
-"""What each hook that answers must answer (beside None). Report blocks are checked by the
-report builder, which owns their types."""
-
-
 def api_refusal(plugin: object) -> str | None:
     """Why a plugin cannot run against this plugin API, or None when it can.
 
@@ -536,36 +364,6 @@ def api_refusal(plugin: object) -> str | None:
     if API_VERSION in spec:
         return None
     return f"needs plugin API {spec}, but this assessor provides plugin API {API_VERSION}"
-
-
-def _command(framework_id: str, title: str, run: CommandFunction, owner: str) -> Command:
-    """A command as registered, refused at once when it could never be called."""
-    if not (isinstance(framework_id, str) and isinstance(title, str) and title.strip()):
-        raise TypeError("register() takes a framework id and a title, both text")
-    if not callable(run):
-        raise TypeError(f"register() takes a function of (visit, framework), not {run!r}")
-    try:
-        parameters = inspect.signature(run).parameters.values()
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"command {title!r}: cannot read its parameters ({exc})") from None
-    names = tuple(  # what it names of COMMAND_ARGS, and anything else it cannot do without
-        p.name
-        for p in parameters
-        if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-        and (p.name in COMMAND_ARGS or p.default is p.empty)
-    )
-    unknown = [name for name in names if name not in COMMAND_ARGS]
-    if unknown:
-        raise TypeError(
-            f"command {title!r} takes {', '.join(unknown)}; a command may take "
-            f"{', '.join(COMMAND_ARGS)}"
-        )
-    return Command(framework_id, title.strip(), run, owner, names)
-
-
-def _describe(exc: BaseException) -> str:
-    text = "; ".join(line.strip() for line in str(exc).splitlines() if line.strip())
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def blocked_from_env() -> set[str]:

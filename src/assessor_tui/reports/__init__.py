@@ -15,8 +15,8 @@ from collections.abc import Callable
 from importlib import import_module
 from typing import TYPE_CHECKING, Any, Literal
 
+from assessor_tui.record.document import Document, sanitised
 from assessor_tui.reports.builder import build_record, time_spent, version_mismatch
-from assessor_tui.reports.document import Document, sanitised
 from assessor_tui.reports.quality import (
     RecordNotReady,
     ReportError,

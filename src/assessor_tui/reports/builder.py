@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 
 from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Framework
-from assessor_tui.reports import blocks as b
-from assessor_tui.reports.document import (
+from assessor_tui.record import blocks as b
+from assessor_tui.record.document import (
     BLOCKS,
     Block,
     Document,

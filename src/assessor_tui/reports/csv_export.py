@@ -14,8 +14,8 @@ from collections.abc import Iterable
 
 from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Criterion, Framework, TextPrompt
-from assessor_tui.reports.blocks import item_heading, level_label, visit_sections
-from assessor_tui.reports.document import clean
+from assessor_tui.record.blocks import item_heading, level_label, visit_sections
+from assessor_tui.record.document import clean
 
 TABLES = ("judgements", "actions")
 _NUMBER = re.compile(r"^[-+]?\d+(\.\d+)?%?$")

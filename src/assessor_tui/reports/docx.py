@@ -17,7 +17,7 @@ from docx.shared import Pt, RGBColor
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from assessor_tui.reports.document import (
+from assessor_tui.record.document import (
     Block,
     BulletList,
     Document,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
-from assessor_tui.reports.document import (
+from assessor_tui.record.document import (
     Block,
     BulletList,
     Document,

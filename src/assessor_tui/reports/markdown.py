@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from assessor_tui.reports.document import (
+from assessor_tui.record.document import (
     Block,
     BulletList,
     Document,

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
-from assessor_tui.reports.document import (
+from assessor_tui.record.document import (
     Block,
     BulletList,
     Document,

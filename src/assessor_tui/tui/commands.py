@@ -11,7 +11,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from assessor_tui.plugins.host import Command
+    from assessor_tui.plugins.commands import Command
     from assessor_tui.tui.app import AssessorApp
 
 

@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Header
 
-from assessor_tui.plugins.host import PASS_THROUGH
+from assessor_tui.plugins.isolation import PASS_THROUGH
 
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import Panel

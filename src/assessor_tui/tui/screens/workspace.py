@@ -23,7 +23,7 @@ from assessor_tui.tui.widgets.visit_header import WARN_AT, VisitHeader, clock_te
 if TYPE_CHECKING:
     from textual.timer import Timer
 
-    from assessor_tui.plugins.host import Command
+    from assessor_tui.plugins.commands import Command
     from assessor_tui.session import OpenVisit
     from assessor_tui.tui.app import AssessorApp
 
@@ -383,7 +383,7 @@ class WorkspaceScreen(Screen[None]):
         """Run a plugin's command (the palette lists them): its edits are staged like the
         assessor's own, so they are validated, autosaved and may start the clock; then it may
         move to an item and say something. One that fails is disabled, with the reason."""
-        from assessor_tui.plugins.host import CommandFailed
+        from assessor_tui.plugins.commands import CommandFailed
 
         self.stage_typed_text()
         opened = self.opened

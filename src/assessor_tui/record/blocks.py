@@ -23,7 +23,7 @@ from assessor_tui.frameworks.model import (
     TextPrompt,
     VisitType,
 )
-from assessor_tui.reports.document import (
+from assessor_tui.record.document import (
     Block,
     BulletList,
     Heading,
@@ -32,7 +32,7 @@ from assessor_tui.reports.document import (
     Paragraph,
     paragraphs,
 )
-from assessor_tui.reports.document import Table as TableBlock
+from assessor_tui.record.document import Table as TableBlock
 
 NOT_RECORDED = "Not recorded."
 
