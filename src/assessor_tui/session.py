@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assessor_tui.errors import AssessorError
 from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.store import StoreError, Vault
 from assessor_tui.store.repository import Repository, VisitExists, VisitFile, VisitNotFound
@@ -35,8 +36,9 @@ if TYPE_CHECKING:
 
 
 
-class SessionError(StoreError):
-    """A request the session cannot carry out; the message says why."""
+class SessionError(AssessorError):
+    """A request the session cannot carry out (an ambiguous visit id, a framework not
+    installed, a file that is not an export); the message says why."""
 
 
 def prepare() -> None:
@@ -399,7 +401,7 @@ class Session:
         for visit_id in list(self.repo.stale()):
             try:
                 opened = self.open(visit_id)
-            except (StoreError, ValueError):
+            except (StoreError, SessionError, ValueError):  # SessionError: its plugin is gone
                 damaged.add(visit_id)
                 continue
             opened.close()

@@ -18,6 +18,7 @@ from assessor_tui.domain.ids import item_record_id, new_id
 from assessor_tui.domain.kinds import NOTE_SOURCES
 from assessor_tui.domain.records import Change, Op, Record, RecordType
 from assessor_tui.domain.visit import Visit
+from assessor_tui.errors import AssessorError
 from assessor_tui.frameworks.model import (
     Actions,
     Checklist,
@@ -43,7 +44,7 @@ STATUS_MOVES = {
 }
 
 
-class EditRefused(ValueError):
+class EditRefused(AssessorError, ValueError):
     """An edit the framework or the visit's state does not allow; the message says why."""
 
 
