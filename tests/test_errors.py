@@ -11,7 +11,7 @@ import pytest
 import assessor_tui
 from assessor_tui import errors
 from assessor_tui.cli.output import CommandError
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.errors import AssessorError
 from assessor_tui.frameworks.errors import FrameworkInvalid
 from assessor_tui.reports.quality import ReportError

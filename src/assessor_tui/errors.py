@@ -14,8 +14,8 @@ lives::
      │    │   BlobNotFound, DamagedFile, SaveFailed   (drawn in store/errors.py)
      │    ├── VisitNotFound         store/repository.py: no visit with that id
      │    └── VisitExists           store/repository.py: an import of a visit already here
-     ├── SessionError               session.py: a request the session cannot carry out
-     ├── EditRefused (ValueError)   domain/edits.py: an edit the framework or visit forbids
+     ├── SessionError               session/errors.py: a request the session cannot carry out
+     ├── EditRefused (ValueError)   domain/checks.py: an edit the framework or visit forbids
      │    └── CommandFailed         plugins/host.py: a plugin's command that went wrong
      ├── FrameworkInvalid           frameworks/errors.py: a framework file that does not load
      ├── SyncError                  sync/client.py: a sync that failed; local data untouched

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pluggy
 
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.frameworks.errors import FrameworkInvalid, Problem
 from assessor_tui.frameworks.loader import iter_yaml_files, load_bytes, load_file
 from assessor_tui.frameworks.model import Framework
