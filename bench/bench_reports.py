@@ -58,8 +58,9 @@ def full_size_visit() -> tuple[PluginHost, Framework, Visit, dict[str, Any]]:
     """(host, framework, visit, lossless export) for one full-size ICE Mark visit."""
     from assessor_tui.domain.assemble import assemble
     from assessor_tui.domain.clock import HybridClock
-    from assessor_tui.domain.edits import Editor, new_visit_change
+    from assessor_tui.domain.edits import Editor
     from assessor_tui.domain.exchange import EXPORT_FORMAT, ExportFile
+    from assessor_tui.domain.new_visit import new_visit_change
     from assessor_tui.domain.records import apply_change
 
     rng = random.Random(6)

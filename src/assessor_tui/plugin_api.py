@@ -24,7 +24,8 @@ a deliberate act. A plugin's tests use the fixtures of ``assessor_tui.testing``.
 
 from __future__ import annotations
 
-from assessor_tui.domain.edits import Editor, EditRefused
+from assessor_tui.domain.checks import EditRefused
+from assessor_tui.domain.edits import Editor
 from assessor_tui.domain.findings import Finding
 from assessor_tui.domain.records import Change
 from assessor_tui.domain.visit import ActionPoint, Evidence, Note, Visit

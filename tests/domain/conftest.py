@@ -8,7 +8,8 @@ import pytest
 
 from assessor_tui.domain.assemble import assemble
 from assessor_tui.domain.clock import HybridClock
-from assessor_tui.domain.edits import Editor, new_visit_change
+from assessor_tui.domain.edits import Editor
+from assessor_tui.domain.new_visit import new_visit_change
 from assessor_tui.domain.records import Change, Record, apply_change
 from assessor_tui.frameworks.model import Framework
 from assessor_tui.plugins.host import PluginHost, load_host

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assessor_tui.domain.assemble import PartCache, assemble
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.plugins.host import load_host
 from tests.domain.conftest import Session
 from tests.tui.conftest import BUILT_INS

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.domain.coverage import coverage
-from assessor_tui.domain.edits import EditRefused
 
 AT = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 

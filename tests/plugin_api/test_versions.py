@@ -12,7 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 import assessor_tui
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.plugins.host import load_host
 from assessor_tui.session import Session
 from assessor_tui.store import FLOOR_KDF, Vault

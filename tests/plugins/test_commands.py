@@ -12,7 +12,7 @@ import assessor_ba_sef
 import assessor_ice_mark
 import assessor_norfolk_sipp
 import assessor_tui
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.frameworks.loader import load_bytes
 from assessor_tui.plugins.commands import CommandFailed, CommandResult
 from assessor_tui.plugins.host import PluginHost

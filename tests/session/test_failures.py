@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.plugins.host import load_host
 from assessor_tui.session import Session
 from assessor_tui.store import FLOOR_KDF, SaveFailed, Vault

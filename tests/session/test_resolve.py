@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.session import OpenVisit, Session
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.session import Session
 from assessor_tui.store import FLOOR_KDF, Vault
 from tests.session.conftest import PASSPHRASE

@@ -1,4 +1,10 @@
-"""Parse the command line and run one command; errors are one line, never a traceback."""
+"""Parse the command line and run one command; errors are one line, never a traceback.
+
+This is the one place in the CLI that catches broad errors: an ``AssessorError``
+(assessor_tui/errors.py) from any command is printed as its one line; anything
+else is a bug, reported as "internal error: TypeName". Commands catch only what
+they turn into a sentence with more context than the error has.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +25,8 @@ from assessor_tui.cli import (
     visits_cmd,
 )
 from assessor_tui.cli.context import Context
-from assessor_tui.cli.output import CommandError, utf8_output
+from assessor_tui.cli.output import utf8_output
+from assessor_tui.errors import AssessorError
 
 DEBUG_ENV = "ASSESSOR_DEBUG"
 
@@ -64,19 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _user_facing(exc: Exception) -> bool:
-    """A refusal the user can act on, told in one line. Checked lazily: a module
-    that was never imported cannot have raised."""
-    for module, name in (
-        ("assessor_tui.store.errors", "StoreError"),
-        ("assessor_tui.domain.edits", "EditRefused"),
-    ):
-        loaded = sys.modules.get(module)
-        if loaded is not None and isinstance(exc, getattr(loaded, name)):
-            return True
-    return False
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     utf8_output()
     parser = build_parser()
@@ -85,19 +79,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     func = getattr(args, "func", None)
     try:
         return app_cmd.run_app(ctx) if func is None else int(func(ctx) or 0)
-    except CommandError as exc:
+    except AssessorError as exc:
         print(f"assessor: {exc}", file=sys.stderr)
-        return exc.code
+        return exc.exit_code
     except KeyboardInterrupt:
         print("assessor: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         sys.stderr.close()  # a closed pager is not an error
         return 0
-    except Exception as exc:
-        if _user_facing(exc):
-            print(f"assessor: {exc}", file=sys.stderr)
-            return 1
+    except Exception as exc:  # a bug: one line here, the traceback with ASSESSOR_DEBUG=1
         if os.environ.get(DEBUG_ENV):
             raise
         print(

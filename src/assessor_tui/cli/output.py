@@ -8,13 +8,16 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from assessor_tui.errors import AssessorError
 
-class CommandError(Exception):
-    """A user-facing failure: printed as one line, exit status ``code``."""
+
+class CommandError(AssessorError):
+    """A command's own refusal (a file it cannot read, a missing option): printed as
+    one line by the dispatcher, exit status ``code``."""
 
     def __init__(self, message: str, code: int = 1) -> None:
         super().__init__(message)
-        self.code = code
+        self.exit_code = code
 
 
 def utf8_output() -> None:

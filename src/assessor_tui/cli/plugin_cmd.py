@@ -23,12 +23,10 @@ def add_parser(
 
 
 def cmd_new(ctx: Context) -> int:
-    from assessor_tui.scaffold import ScaffoldError, scaffold
+    from assessor_tui.scaffold import scaffold
 
     try:
         target = scaffold(ctx.args.name, ctx.args.path)
-    except ScaffoldError as exc:
-        raise CommandError(str(exc)) from None
     except OSError as exc:
         raise CommandError(f"cannot write the plugin: {exc.strerror}") from None
     print(f"Created {target}. Next:")

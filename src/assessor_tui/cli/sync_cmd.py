@@ -10,8 +10,7 @@ import argparse
 import re
 import socket
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -71,16 +70,6 @@ def add_parser(
     acc.add_argument("--comment", default="", metavar="TEXT")
 
 
-@contextmanager
-def _sync_errors() -> Iterator[None]:
-    from assessor_tui.sync.client import SyncError
-
-    try:
-        yield
-    except SyncError as exc:
-        raise CommandError(str(exc)) from None
-
-
 def _ask(label: str, value: str | None) -> str:
     if value:
         return value
@@ -109,15 +98,14 @@ def cmd_login(ctx: Context) -> int:
     from assessor_tui.sync.client import SyncClient, check_url
 
     a = ctx.args
-    with _sync_errors():
-        url = check_url(a.url)
-        ca_pem = _read_ca(a.ca_file)
-        user = _ask("user", a.user)
-        code = _ask("enrolment code", a.code)
-        session = ctx.session()
-        device_name = a.device_name or socket.gethostname()[:100]
-        with SyncClient(url, ca_pem=ca_pem) as client:
-            result = client.login(user, code, device_name)
+    url = check_url(a.url)
+    ca_pem = _read_ca(a.ca_file)
+    user = _ask("user", a.user)
+    code = _ask("enrolment code", a.code)
+    session = ctx.session()
+    device_name = a.device_name or socket.gethostname()[:100]
+    with SyncClient(url, ca_pem=ca_pem) as client:
+        result = client.login(user, code, device_name)
     session.set_sync_account(
         {
             "url": url,
@@ -138,8 +126,7 @@ def client_for(ctx: Context) -> SyncClient:
     account = ctx.session().sync_account()
     if account is None:
         raise CommandError("this store is not logged in: run `assessor login URL` first")
-    with _sync_errors():
-        return SyncClient(account["url"], account["token"], ca_pem=account.get("ca_pem"))
+    return SyncClient(account["url"], account["token"], ca_pem=account.get("ca_pem"))
 
 
 class _Progress:
@@ -173,7 +160,7 @@ def cmd_sync(ctx: Context) -> int:
     client = client_for(ctx)
     progress = _Progress()
     try:
-        with _sync_errors(), client:
+        with client:
             report = SyncEngine(ctx.session(), client, progress).run()
     finally:
         progress.end()
@@ -191,7 +178,7 @@ def cmd_sync(ctx: Context) -> int:
 
 
 def cmd_review_list(ctx: Context) -> int:
-    with _sync_errors(), client_for(ctx) as client:
+    with client_for(ctx) as client:
         visits = client.review_list()
     if ctx.args.json:
         print_json([v.model_dump() for v in visits])
@@ -216,7 +203,7 @@ def _visit_id(text: str) -> str:
 
 def cmd_review_show(ctx: Context) -> int:
     visit_id = _visit_id(ctx.args.id)
-    with _sync_errors(), client_for(ctx) as client:
+    with client_for(ctx) as client:
         detail = client.visit(visit_id)
     if ctx.args.json:
         print_json(detail.model_dump())
@@ -236,7 +223,7 @@ def _decide(ctx: Context, decision: str) -> int:
     visit_id = _visit_id(ctx.args.id)
     if decision == "returned" and not ctx.args.comment.strip():
         raise CommandError("returning a visit needs a --comment that says what to change")
-    with _sync_errors(), client_for(ctx) as client:
+    with client_for(ctx) as client:
         summary = client.review(visit_id, decision, ctx.args.comment)
     print(f"Visit {summary.id} is {summary.status}; the assessor sees it at their next sync.")
     return 0

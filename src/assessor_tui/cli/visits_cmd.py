@@ -322,20 +322,17 @@ def cmd_export(ctx: Context) -> int:
             )
         )
     opened = session.open(visit_id)
-    try:
-        if a.final:
-            for warning in reports.ensure_ready(opened.visit, opened.framework, ctx.host):
-                print(f"warning: {warning.message}", file=sys.stderr)
-        data = reports.export_visit(
-            opened.visit,
-            opened.framework,
-            ctx.host,
-            a.format,
-            table=a.table,
-            lossless=session.export(visit_id) if a.format == "json" else None,
-        )
-    except reports.ReportError as exc:
-        raise CommandError(str(exc)) from None
+    if a.final:
+        for warning in reports.ensure_ready(opened.visit, opened.framework, ctx.host):
+            print(f"warning: {warning.message}", file=sys.stderr)
+    data = reports.export_visit(
+        opened.visit,
+        opened.framework,
+        ctx.host,
+        a.format,
+        table=a.table,
+        lossless=session.export(visit_id) if a.format == "json" else None,
+    )
     if a.output is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -2,17 +2,25 @@
 
 This is where "a level outside the criterion's scale, an unknown criterion,
 a table cell of the wrong type" are refused, with a message that says what
-is allowed. Nothing here does I/O: the store applies the changes.
+is allowed (the value checks are in checks.py). Moving a visit to a new
+version of its framework is an edit too (`migration_changes`). Nothing here
+does I/O: the store applies the changes.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from assessor_tui.domain.checks import (
+    EditRefused,
+    checked_due,
+    checked_level,
+    checked_text,
+    checked_value,
+)
 from assessor_tui.domain.clock import HybridClock
 from assessor_tui.domain.ids import item_record_id, new_id
 from assessor_tui.domain.kinds import NOTE_SOURCES
@@ -27,12 +35,10 @@ from assessor_tui.frameworks.model import (
     Framework,
     Item,
     ListItem,
-    Scale,
     Table,
     TextPrompt,
 )
 
-MAX_TEXT = 100_000
 FROZEN = ("submitted", "accepted")
 STATUS_MOVES = {
     "planned": {"in_progress"},
@@ -41,87 +47,6 @@ STATUS_MOVES = {
     "returned": {"in_progress", "submitted"},
     "accepted": set(),
 }
-
-
-class EditRefused(ValueError):
-    """An edit the framework or the visit's state does not allow; the message says why."""
-
-
-def _text(value: str, what: str, *, required: bool = False) -> str:
-    if not isinstance(value, str):
-        raise EditRefused(f"{what} must be text")
-    if required and not value.strip():
-        raise EditRefused(f"{what} is empty")
-    if len(value) > MAX_TEXT:
-        raise EditRefused(f"{what} is {len(value):,} characters; the limit is {MAX_TEXT:,}")
-    return value
-
-
-def _due(value: date | str | None) -> str | None:
-    """A due date as stored (ISO), from a date or the text typed; "" or None clears it."""
-    text = value.isoformat() if isinstance(value, date) else value
-    return None if text is None or text == "" else _date(text, "due date")
-
-
-def _date(value: object, what: str) -> str:
-    """A date as stored (ISO), from what was typed."""
-    text = str(value).strip()
-    try:
-        return date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise EditRefused(f"{what} must be a date (YYYY-MM-DD), not '{text}'") from None
-
-
-def _level(scale: Scale, level: str | None, where: str) -> str | None:
-    """A level by id, or by its label as printed (case does not matter)."""
-    if level is None or scale.level(level) is not None:
-        return level
-    by_label = next((lv for lv in scale.levels if lv.label.casefold() == level.casefold()), None)
-    if by_label is not None:
-        return by_label.id
-    allowed = ", ".join(lv.id for lv in scale.levels)
-    raise EditRefused(f"level '{level}' is not on scale '{scale.id}' of {where} ({allowed})")
-
-
-def _typed(
-    kind: str, value: Any, what: str, options: tuple[str, ...] = (), scale: Scale | None = None
-) -> Any:
-    """A cell or field value in its column's or field's type; "" clears it."""
-    if value is None or value == "":
-        return None
-    text = str(value).strip()
-    try:
-        if kind == "number":
-            number = float(text)
-            if not math.isfinite(number):  # "nan", "inf", "1e999": no JSON can store them
-                raise ValueError(text)
-            return int(number) if number.is_integer() else number
-        if kind == "percent":
-            number = float(text.removesuffix("%"))
-            if not 0 <= number <= 100:
-                raise EditRefused(f"{what} must be a percentage from 0 to 100, not {text}")
-            return int(number) if number.is_integer() else number
-        if kind == "date":
-            return _date(text, what)
-    except ValueError as exc:
-        if isinstance(exc, EditRefused):
-            raise
-        expected = {"number": "a number", "percent": "a percentage", "date": "a date (YYYY-MM-DD)"}[
-            kind
-        ]
-        raise EditRefused(f"{what} must be {expected}, not '{text}'") from None
-    if kind == "boolean":
-        lowered = text.lower()
-        if lowered in ("yes", "true", "y", "1"):
-            return True
-        if lowered in ("no", "false", "n", "0"):
-            return False
-        raise EditRefused(f"{what} must be yes or no, not '{text}'")
-    if kind == "choice" and text not in options:
-        raise EditRefused(f"{what} must be one of {', '.join(options)}, not '{text}'")
-    if kind == "level" and scale is not None:
-        return _level(scale, text, what)
-    return _text(text, what)
 
 
 @dataclass
@@ -188,7 +113,7 @@ class Editor:
         if isinstance(item, TextPrompt) and item.scale:
             scale = self.framework.scale(item.scale)
             assert scale is not None
-            value = _level(scale, level, item_id)
+            value = checked_level(scale, level, item_id)
             return self._change(
                 "answer",
                 item_record_id(self.visit.id, "answer", item_id),
@@ -197,7 +122,7 @@ class Editor:
         criterion = self._criterion(item_id)
         scale = self.framework.scale(criterion.scale)
         assert scale is not None  # the loader checked it
-        value = _level(scale, level, item_id)
+        value = checked_level(scale, level, item_id)
         return self._change(
             "judgement", self._judgement_id(item_id), {"item_id": item_id, "level": value}
         )
@@ -220,7 +145,7 @@ class Editor:
         return self._change(
             "judgement",
             self._judgement_id(item_id),
-            {"item_id": item_id, "rationale": _text(text, "rationale")},
+            {"item_id": item_id, "rationale": checked_text(text, "rationale")},
         )
 
     def tick(self, item_id: str, entry_id: str, checked: bool = True) -> Change:
@@ -244,7 +169,7 @@ class Editor:
         if spec is None:
             allowed = ", ".join(f.id for f in criterion.fields) or "none"
             raise EditRefused(f"'{item_id}' has no field '{field_id}' (fields: {allowed})")
-        typed = _typed(spec.kind, value, spec.label, spec.options)
+        typed = checked_value(spec.kind, value, spec.label, spec.options)
         return self._change(
             "judgement",
             self._judgement_id(item_id),
@@ -265,10 +190,10 @@ class Editor:
         if source not in NOTE_SOURCES:
             raise EditRefused(f"source must be one of {', '.join(NOTE_SOURCES)}, not '{source}'")
         fields = {
-            "text": _text(text, "note", required=True),
+            "text": checked_text(text, "note", required=True),
             "item_ids": self._item_ids(item_ids),
             "source": source,
-            "with_whom": _text(with_whom, "with whom"),
+            "with_whom": checked_text(with_whom, "with whom"),
             "at": (at or datetime.now().astimezone()).isoformat(timespec="seconds"),
         }
         return self._change("note", new_id(), fields)
@@ -278,7 +203,7 @@ class Editor:
         clean: dict[str, Any] = {}
         for name, value in fields.items():
             if name == "text":
-                clean[name] = _text(value, "note", required=True)
+                clean[name] = checked_text(value, "note", required=True)
             elif name == "item_ids":
                 clean[name] = self._item_ids(value)
             elif name == "source":
@@ -286,7 +211,7 @@ class Editor:
                     raise EditRefused(f"source must be one of {', '.join(NOTE_SOURCES)}")
                 clean[name] = value
             elif name == "with_whom":
-                clean[name] = _text(value, "with whom")
+                clean[name] = checked_text(value, "with whom")
             else:
                 raise EditRefused(f"a note has no field '{name}'")
         return self._change("note", note_id, clean)
@@ -306,9 +231,9 @@ class Editor:
         at: datetime | None = None,
     ) -> Change:
         fields = {
-            "title": _text(title, "evidence title", required=True),
-            "kind": _text(kind, "evidence kind"),
-            "reference": _text(reference, "reference"),
+            "title": checked_text(title, "evidence title", required=True),
+            "kind": checked_text(kind, "evidence kind"),
+            "reference": checked_text(reference, "reference"),
             "blob_id": blob_id,
             "item_ids": self._item_ids(item_ids),
             "at": (at or datetime.now().astimezone()).isoformat(timespec="seconds"),
@@ -337,7 +262,7 @@ class Editor:
             allowed = ", ".join(c.id for c in table.columns)
             raise EditRefused(f"table {item_id} has no column '{column_id}' ({allowed})")
         scale = self.framework.scale(column.scale) if column.scale else None
-        typed = _typed(column.kind, value, f"{column.label}", column.options, scale)
+        typed = checked_value(column.kind, value, f"{column.label}", column.options, scale)
         if row in [r.id for r in table.rows]:
             record_id = item_record_id(self.visit.id, "row", item_id, row)
             fields: dict[str, Any] = {"item_id": item_id, "row_id": row, f"cell:{column_id}": typed}
@@ -353,7 +278,11 @@ class Editor:
         return self._change(
             "row",
             new_id(),
-            {"item_id": item_id, "row_id": None, "label": _text(label, "row label", required=True)},
+            {
+                "item_id": item_id,
+                "row_id": None,
+                "label": checked_text(label, "row label", required=True),
+            },
         )
 
     def add_entry(self, item_id: str, text: str) -> Change:
@@ -361,7 +290,9 @@ class Editor:
         if not isinstance(item, ListItem):
             raise EditRefused(f"'{item_id}' is a {item.kind}, not a list")
         return self._change(
-            "entry", new_id(), {"item_id": item_id, "text": _text(text, "entry", required=True)}
+            "entry",
+            new_id(),
+            {"item_id": item_id, "text": checked_text(text, "entry", required=True)},
         )
 
     def set_answer(self, item_id: str, text: str) -> Change:
@@ -371,7 +302,7 @@ class Editor:
         return self._change(
             "answer",
             item_record_id(self.visit.id, "answer", item_id),
-            {"item_id": item_id, "text": _text(text, "answer")},
+            {"item_id": item_id, "text": checked_text(text, "answer")},
         )
 
     # ------------------------------------------------------------ write-up
@@ -390,9 +321,9 @@ class Editor:
             "action",
             new_id(),
             {
-                "text": _text(text, "action point", required=True),
-                "owner": _text(owner, "owner"),
-                "due": _due(due),
+                "text": checked_text(text, "action point", required=True),
+                "owner": checked_text(owner, "owner"),
+                "due": checked_due(due),
                 "status": "open",
                 "item_id": item_id,
             },
@@ -403,9 +334,9 @@ class Editor:
         clean: dict[str, Any] = {}
         for name, value in fields.items():
             if name in ("text", "owner"):
-                clean[name] = _text(value, name, required=name == "text")
+                clean[name] = checked_text(value, name, required=name == "text")
             elif name == "due":
-                clean[name] = _due(value)
+                clean[name] = checked_due(value)
             elif name == "status":
                 if value not in ("open", "done"):
                     raise EditRefused("status must be open or done")
@@ -421,9 +352,9 @@ class Editor:
             "recommendation",
             new_id(),
             {
-                "text": _text(text, "recommendation", required=True),
-                "owner": _text(owner, "owner"),
-                "due": _due(due),
+                "text": checked_text(text, "recommendation", required=True),
+                "owner": checked_text(owner, "owner"),
+                "due": checked_due(due),
             },
         )
 
@@ -432,17 +363,17 @@ class Editor:
         clean: dict[str, Any] = {}
         for name, value in fields.items():
             if name == "text":
-                clean[name] = _text(value, "recommendation", required=True)
+                clean[name] = checked_text(value, "recommendation", required=True)
             elif name == "owner":
-                clean[name] = _text(value, "owner")
+                clean[name] = checked_text(value, "owner")
             elif name == "due":
-                clean[name] = _due(value)
+                clean[name] = checked_due(value)
             else:
                 raise EditRefused(f"a recommendation has no field '{name}'")
         return self._change("recommendation", recommendation_id, clean)
 
     def set_summary(self, text: str) -> Change:
-        return self._header({"summary": _text(text, "summary")})
+        return self._header({"summary": checked_text(text, "summary")})
 
     # ------------------------------------------------------------ the visit itself
 
@@ -467,7 +398,7 @@ class Editor:
             raise EditRefused(f"a {self.visit.status} visit cannot become {status}")
         fields: dict[str, Any] = {"status": status}
         if comment:
-            fields["moderator_comment"] = _text(comment, "comment")
+            fields["moderator_comment"] = checked_text(comment, "comment")
         return self._header(fields)
 
 
@@ -546,56 +477,3 @@ def migration_changes(editor: Editor, mapping: Mapping[str, str | None]) -> list
             changes.append(editor._change(record.type, record.id, {"item_ids": remapped}))
     changes.append(editor._change("visit", visit.id, {"framework_version": fw.version}))
     return changes
-
-
-def new_visit_change(
-    framework: Framework,
-    clock: HybridClock,
-    *,
-    school: str,
-    urn: str = "",
-    local_authority: str = "",
-    address: str = "",
-    scheduled: date | None = None,
-    visit_type: str | None = None,
-    assessor: str = "",
-    planned_minutes: int = 180,
-    visit_id: str | None = None,
-) -> Change:
-    """The change that creates a visit's header record."""
-    if visit_type is not None and framework.visit_type(visit_type) is None:
-        allowed = ", ".join(v.id for v in framework.visit_types) or "none"
-        raise EditRefused(
-            f"{framework.id} has no visit type '{visit_type}' (visit types: {allowed})"
-        )
-    if framework.visit_types and visit_type is None:
-        allowed = ", ".join(v.id for v in framework.visit_types)
-        raise EditRefused(f"{framework.id} needs a visit type ({allowed})")
-    if not 1 <= planned_minutes <= 24 * 60:
-        raise EditRefused("planned duration must be between 1 minute and 24 hours")
-    visit_id = visit_id or new_id()
-    fields = {
-        "framework_id": framework.id,
-        "framework_version": framework.version,
-        "visit_type": visit_type,
-        "school_name": _text(school, "school name", required=True).strip(),
-        "school_urn": _text(urn, "URN").strip(),
-        "school_la": _text(local_authority, "local authority").strip(),
-        "school_address": _text(address, "address"),
-        "assessor": _text(assessor, "assessor"),
-        "scheduled": scheduled.isoformat() if scheduled else None,
-        "started_at": None,
-        "ended_at": None,
-        "planned_minutes": planned_minutes,
-        "status": "planned",
-        "summary": "",
-    }
-    return Change(
-        id=new_id(),
-        visit_id=visit_id,
-        record_id=visit_id,
-        type="visit",
-        fields=fields,
-        hlc=clock.tick(),
-        device=clock.device,
-    )

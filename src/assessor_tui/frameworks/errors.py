@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from assessor_tui.errors import AssessorError
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -22,7 +24,7 @@ class Problem:
         return {"file": self.file, "line": self.line, "path": self.path, "message": self.message}
 
 
-class FrameworkInvalid(Exception):
+class FrameworkInvalid(AssessorError):
     """A framework file failed to load; ``problems`` lists every problem found."""
 
     def __init__(self, problems: list[Problem]) -> None:

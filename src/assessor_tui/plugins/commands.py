@@ -12,7 +12,8 @@ import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from assessor_tui.domain.edits import Editor, EditRefused
+from assessor_tui.domain.checks import EditRefused
+from assessor_tui.domain.edits import Editor
 from assessor_tui.domain.records import Change
 from assessor_tui.domain.visit import Visit
 from assessor_tui.frameworks.model import Framework

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from assessor_tui.domain.findings import Finding
+from assessor_tui.errors import AssessorError
 
 if TYPE_CHECKING:
     from assessor_tui.domain.visit import Visit
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from assessor_tui.plugins.host import PluginHost
 
 
-class ReportError(Exception):
+class ReportError(AssessorError):
     """A record that cannot be produced; the message says why and what to do."""
 
 

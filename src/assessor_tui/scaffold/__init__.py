@@ -12,6 +12,8 @@ from importlib.resources import files
 from pathlib import Path
 from string import Template
 
+from assessor_tui.errors import AssessorError
+
 TEMPLATES = {
     "pyproject.toml.tmpl": "pyproject.toml",
     "README.md.tmpl": "README.md",
@@ -23,7 +25,7 @@ TEMPLATES = {
 NAME = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 
 
-class ScaffoldError(ValueError):
+class ScaffoldError(AssessorError, ValueError):
     """The plugin cannot be made as asked; the message says why."""
 
 

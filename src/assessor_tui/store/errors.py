@@ -1,9 +1,9 @@
 """Every error the store raises, each with a one-line message a user can act on.
 
-The CLI and the TUI catch ``StoreError`` and print ``str(error)``; no traceback
-reaches a user. The hierarchy::
+The CLI and the TUI catch ``AssessorError`` (assessor_tui/errors.py, the root of
+every family) and print ``str(error)``; no traceback reaches a user. The hierarchy::
 
-    StoreError                  anything the store reports to a user
+    StoreError(AssessorError)   anything the store reports to a user
      ├── StoreNotFound          no store in the data folder yet
      ├── StoreExists            `init` on a folder that already holds a store
      ├── StoreLocked            another process has the store open
@@ -29,6 +29,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from assessor_tui.errors import AssessorError
+
 __all__ = [
     "BlobNotFound",
     "DamagedFile",
@@ -50,7 +52,7 @@ __all__ = [
 ]
 
 
-class StoreError(Exception):
+class StoreError(AssessorError):
     """Base of every error the store reports; ``str()`` is the user's message.
 
     Subclasses keep their constructor arguments in ``args`` (so they pickle,

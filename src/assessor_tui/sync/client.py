@@ -1,6 +1,6 @@
 """The HTTP client: timeouts, bounded retries, TLS with an optional pinned CA.
 
-Errors a user may see, all `SyncError`::
+Errors a user may see, all `SyncError` (a family of `AssessorError`)::
 
     SyncError
      ├── InsecureURL      plain http to a host that is not this machine
@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import BaseModel
 
+from assessor_tui.errors import AssessorError
 from assessor_tui.sync.protocol import (
     API_PREFIX,
     DEFAULT_PAGE,
@@ -53,7 +54,7 @@ cannot be reached is more likely a wrong URL than a passing fault."""
 M = TypeVar("M", bound=BaseModel)
 
 
-class SyncError(Exception):
+class SyncError(AssessorError):
     """A sync failure told in one line; local data is untouched."""
 
 

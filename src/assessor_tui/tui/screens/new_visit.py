@@ -12,7 +12,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from assessor_tui.store import StoreError
+from assessor_tui.errors import AssessorError
 
 if TYPE_CHECKING:
     from assessor_tui.tui.app import AssessorApp
@@ -77,7 +77,6 @@ class NewVisitScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_create(self) -> None:
-        from assessor_tui.domain.edits import EditRefused
         from assessor_tui.tui.screens.workspace import WorkspaceScreen
 
         message = self.query_one("#new-message", Static)
@@ -104,7 +103,7 @@ class NewVisitScreen(Screen[None]):
                 visit_type=None if visit_type is Select.NULL else str(visit_type),
                 planned_minutes=int(duration) if duration.isdigit() else 0,
             )
-        except (EditRefused, StoreError) as exc:
+        except AssessorError as exc:  # refused, or the framework is gone: said in one line
             text = str(exc)
             message.update(text[0].upper() + text[1:] + ".")
             return

@@ -11,7 +11,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Tree
 
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.frameworks.model import Criterion, TextPrompt
 from assessor_tui.tui.screens.note import NoteDraft, NoteScreen
 from assessor_tui.tui.widgets.criteria_tree import CriteriaTree

@@ -11,7 +11,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 
-from assessor_tui.domain.edits import EditRefused
+from assessor_tui.domain.checks import EditRefused
 from assessor_tui.frameworks.model import Actions, Framework
 from assessor_tui.tui.widgets.item_view import Edit, ItemView
 from assessor_tui.tui.widgets.panels import ActionsPanel
