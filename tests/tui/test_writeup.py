@@ -88,3 +88,22 @@ async def test_summary_recommendation_action_point_and_findings(
         ("Track FSM pupils", "Head of maths", "2025-05-31")]
     assert [(a.text, a.owner, str(a.due), a.item_id) for a in visit.actions] == [
         ("Agree targets", "Head", "2025-04-30", "visit-1-actions")]
+
+
+async def test_a_summary_still_being_typed_is_saved_when_the_app_quits(
+    host: PluginHost, store_dir: Path, session: Session
+) -> None:
+    """The write-up holds drafts (its summary is staged on leaving the field): ctrl+q at once
+    after typing, the focus still in the summary, keeps the text."""
+    visit_id = add_visit(session, "norfolk-sipp", "Hilltop High", visit_type="visit-1")
+    app = app_for(host, store_dir, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_screen(pilot, "VisitsScreen")
+        await pilot.press("enter")
+        await wait_for_screen(pilot, "WorkspaceScreen")
+        await pilot.press("w")
+        await wait_for_screen(pilot, "WriteUpScreen")
+        await paste(pilot, "Met the head and the chair.")  # the summary has focus
+        await pilot.press("ctrl+q")
+    assert app.return_code == 0
+    assert stored_visit(store_dir, host, visit_id).summary == "Met the head and the chair."

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,13 +17,17 @@ from textual.theme import Theme
 from assessor_tui.plugins.loading import HostLoader
 from assessor_tui.tui.commands import AssessorCommands
 from assessor_tui.tui.endings import watch_endings
+from assessor_tui.tui.failures import tell_failure
+from assessor_tui.tui.screens.help import HelpScreen
+from assessor_tui.tui.screens.unlock import CreateStoreScreen, UnlockScreen
+from assessor_tui.tui.screens.visits import VisitsScreen
+from assessor_tui.tui.state import AppState, Clock
 
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import PluginHost
-    from assessor_tui.session import OpenVisit, Session
+    from assessor_tui.session import Session
 
 IDLE_LOCK_SECONDS = 10 * 60
-Clock = Callable[[], datetime]
 
 HIGH_CONTRAST = Theme(
     name="assessor-high-contrast",
@@ -46,8 +49,9 @@ def _now() -> datetime:
     return datetime.now().astimezone()
 
 
-class AssessorApp(App[None]):
-    """Screens: unlock (or create the store) → visits → a visit's workspace."""
+class AssessorApp(AppState):
+    """Screens: unlock (or create the store) → visits → a visit's workspace. The state and
+    its changes are AppState's (tui/state.py); this class decides which screen shows."""
 
     TITLE = "assessor"
     CSS_PATH = "app.tcss"
@@ -83,14 +87,8 @@ class AssessorApp(App[None]):
         high_contrast: bool = False,
         keymap: dict[str, str] | None = None,
     ) -> None:
-        super().__init__()
-        self.host_loader = host if isinstance(host, HostLoader) else HostLoader.ready(host)
-        self.data_dir = data_dir
-        self.session = session
-        self.owns_session = session is None
+        super().__init__(host, data_dir, session=session, now=now)
         self.idle_lock_seconds = idle_lock_seconds
-        self.now = now
-        self.opened: OpenVisit | None = None
         self.last_activity = time.monotonic()
         self.register_theme(HIGH_CONTRAST)
         if high_contrast:
@@ -99,37 +97,23 @@ class AssessorApp(App[None]):
         self._restorations_told: tuple[Session | None, int] = (None, 0)
         self._unwatch_endings: Callable[[], None] = lambda: None
 
-    @property
-    def host(self) -> PluginHost:
-        """The plugins; loaded after the first frame (waits for them while they load)."""
-        return self.host_loader()
-
     # ------------------------------------------------------------ start-up
 
     def on_mount(self) -> None:
-        from assessor_tui.tui.screens.unlock import CreateStoreScreen, UnlockScreen
-
         self._watch_signals()
         if self.user_keymap:
             self.set_keymap(self.user_keymap)  # rebinding by binding id
         self.set_interval(min(5.0, self.idle_lock_seconds), self._check_idle)
         self.set_interval(1.0, self._report_restorations)
         if self.session is not None:
-            self._enter_store()
+            self.enter_store()
         elif (self.data_dir / "store.key").exists():
             self.push_screen(UnlockScreen())
         else:
             self.push_screen(CreateStoreScreen())
 
-    def unlocked(self, session: Session) -> None:
-        """Called by the unlock screens with an open session."""
-        self.session = session
-        self.owns_session = True
-        self._enter_store()
-
-    def _enter_store(self) -> None:
-        from assessor_tui.tui.screens.visits import VisitsScreen
-
+    def enter_store(self) -> None:
+        """The store is unlocked: its visits list shows."""
         self.locked = False
         self.last_activity = time.monotonic()
         self.switch_screen(VisitsScreen()) if len(self.screen_stack) > 1 else self.push_screen(
@@ -141,33 +125,9 @@ class AssessorApp(App[None]):
 
     # ------------------------------------------------------------ saving
 
-    def save_now(self) -> None:
-        """Make every staged edit durable, from the calling thread. Errors propagate."""
-        if self.opened is not None:
-            self.opened.flush()
-
-    def close_visit(self) -> None:
-        """Save and close the open visit; on a failed save it stays open, edits kept."""
-        if self.opened is not None:
-            self.opened.close()
-            self.opened = None
-
-    def rescue_drafts(self) -> None:
-        """A note still being typed is saved as a note, not lost with the window."""
-        from assessor_tui.tui.screens.note import NoteScreen
-        from assessor_tui.tui.screens.workspace import WorkspaceScreen
-
-        workspace = next((s for s in self.screen_stack if isinstance(s, WorkspaceScreen)), None)
-        if workspace is None:
-            return
-        for screen in self.screen_stack:
-            if isinstance(screen, NoteScreen) and screen.draft().text.strip():
-                workspace.save_note(screen.draft())
-        workspace.stage_typed_text()
-
     def _close_everything(self, close_session: bool = True) -> None:
         """Save everything, then let go of the store; a failed save raises and keeps both."""
-        self.rescue_drafts()
+        self.save_drafts()
         self.close_visit()
         if close_session and self.session is not None:
             session, self.session = self.session, None
@@ -176,28 +136,24 @@ class AssessorApp(App[None]):
     def on_unmount(self) -> None:
         """However the app ends (a test's Pilot, an exception), staged edits are saved.
         A session handed in by the caller stays open: the caller owns it."""
-        with contextlib.suppress(Exception):  # nothing more can be shown now
+        with tell_failure(self, "Not saved on closing: {}"):  # logged; nothing shows now
             self._close_everything(close_session=self.owns_session)
         self._unwatch_endings()
 
     async def action_quit(self) -> None:
         """Quit only once every edit is durable; a failed save keeps the app open."""
-        try:
+        with tell_failure(self, "Not quitting: could not save ({})") as failed:
             self._close_everything()
-        except Exception as exc:  # a full disk: say so and stay, nothing is lost
-            self.notify(f"Not quitting: could not save ({exc})", severity="error", timeout=10)
+        if failed:  # a full disk: said, and the app stays open with nothing lost
             return
         self.exit()
 
     def action_lock(self) -> None:
-        from assessor_tui.tui.screens.unlock import UnlockScreen
-
         if self.session is None:
             return
-        try:
+        with tell_failure(self, "Not locking: could not save ({})") as failed:
             self._close_everything()
-        except Exception as exc:
-            self.notify(f"Not locking: could not save ({exc})", severity="error", timeout=10)
+        if failed:
             return
         self.locked = True
         while len(self.screen_stack) > 2:
@@ -205,8 +161,6 @@ class AssessorApp(App[None]):
         self.switch_screen(UnlockScreen())
 
     def action_help(self) -> None:
-        from assessor_tui.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -245,10 +199,9 @@ class AssessorApp(App[None]):
         self._unwatch_endings = watch_endings(self._on_signal, self.call_from_thread)
 
     def _on_signal(self) -> None:
-        try:
+        with tell_failure(self, "Not saved on closing: {}"):  # logged; the app ends anyway
             self._close_everything()
-        finally:
-            self.exit(return_code=0)
+        self.exit(return_code=0)
 
 
 def make_app(

@@ -4,37 +4,48 @@ commands the framework's plugins offer."""
 from __future__ import annotations
 
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, cast, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from assessor_tui.tui.screens.visits import VisitsScreen
+from assessor_tui.tui.state import AppState
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from assessor_tui.plugins.commands import Command
-    from assessor_tui.tui.app import AssessorApp
+
+
+@runtime_checkable
+class VisitTarget(Protocol):
+    """The open visit's screen (the workspace), as the palette uses it: known by what it
+    does, so the palette imports no workspace module (and none loads before the first frame)."""
+
+    def jump_to(self, item_id: str) -> None: ...
+
+    async def run_command(self, command: Command) -> None: ...
 
 
 class AssessorCommands(Provider):
+    @property
+    def state(self) -> AppState:
+        # Provider.app is typed App[Any]; this provider is only registered by the app
+        return cast(AppState, self.app)
+
     def _targets(self) -> list[tuple[str, str]]:
-        # Provider.app is typed App[Any]; this provider is only registered by AssessorApp
-        app: AssessorApp = self.app  # type: ignore[assignment]
-        if app.opened is None:
+        opened = self.state.opened
+        if opened is None:
             return []
-        return [
-            (item.id, f"Go to {item.id} {item.title}") for _, item in app.opened.framework.items()
-        ]
+        return [(item.id, f"Go to {item.id} {item.title}") for _, item in opened.framework.items()]
 
     def _jump(self, item_id: str) -> None:
-        from assessor_tui.tui.screens.workspace import WorkspaceScreen
-
         screen = self.app.screen
-        if isinstance(screen, WorkspaceScreen):
+        if isinstance(screen, VisitTarget):
             screen.jump_to(item_id)
 
     def _actions(self) -> list[tuple[str, str]]:
-        # Provider.app is typed App[Any]; this provider is only registered by AssessorApp
-        app: AssessorApp = self.app  # type: ignore[assignment]
+        app = self.state
         actions = [("lock", "Lock the store now")]
         if app.opened is not None:
             actions += [
@@ -47,8 +58,6 @@ class AssessorCommands(Provider):
             panels = app.host.panels_for(app.opened.framework.id)
             actions += [(f"screen.panel({n})", f"Panel: {p.title}") for n, p in enumerate(panels)]
         else:
-            from assessor_tui.tui.screens.visits import VisitsScreen
-
             moderator = app.session is not None and app.session.moderator
             if isinstance(self.screen, VisitsScreen) and moderator:
                 actions.append(("screen.review", "Review the submitted visits (moderator)"))
@@ -56,8 +65,7 @@ class AssessorCommands(Provider):
 
     def _plugin_commands(self) -> list[tuple[str, Callable[[], Awaitable[None]]]]:
         """The open visit's framework's plugin commands, each titled with its plugin's name."""
-        # Provider.app is typed App[Any]; this provider is only registered by AssessorApp
-        app: AssessorApp = self.app  # type: ignore[assignment]
+        app = self.state
         if app.opened is None:
             return []
         return [
@@ -66,10 +74,8 @@ class AssessorCommands(Provider):
         ]
 
     async def _run_command(self, command: Command) -> None:
-        from assessor_tui.tui.screens.workspace import WorkspaceScreen
-
         screen = self.app.screen
-        if isinstance(screen, WorkspaceScreen):
+        if isinstance(screen, VisitTarget):
             await screen.run_command(command)
 
     async def discover(self) -> Hits:

@@ -19,6 +19,7 @@ import contextlib
 import signal
 import sys
 from collections.abc import Callable
+from concurrent.futures import CancelledError
 from typing import Any
 
 __all__ = [
@@ -71,8 +72,9 @@ def watch_console(
     def handler(event: int) -> bool:
         if event not in _SAVING_EVENTS:
             return False
-        # the app already ended, or its save failed and said so: the event is handled
-        with contextlib.suppress(Exception):
+        # the app already ended, or ended while this waited (its save says its own
+        # failures): the event is handled
+        with contextlib.suppress(RuntimeError, CancelledError):
             call_from_thread(save_and_exit)
         return True
 
@@ -101,7 +103,8 @@ def _watch_signals(save_and_exit: Callable[[], None]) -> Unwatch:
 
     def unwatch() -> None:
         for sig in watched:
-            with contextlib.suppress(Exception):  # the loop may be closed already
+            # the loop may be closed already, or this is no longer the main thread
+            with contextlib.suppress(RuntimeError, ValueError, OSError):
                 loop.remove_signal_handler(sig)
 
     return unwatch

@@ -13,13 +13,14 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
 from assessor_tui.errors import AssessorError
+from assessor_tui.tui.screens.workspace import WorkspaceScreen
 
 if TYPE_CHECKING:
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 
 class NewVisitScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="new.cancel", tooltip="Back to the visits"),
         Binding("ctrl+s", "create", "Create", id="new.create", tooltip="Create the visit"),
@@ -77,8 +78,6 @@ class NewVisitScreen(Screen[None]):
         self.app.pop_screen()
 
     def action_create(self) -> None:
-        from assessor_tui.tui.screens.workspace import WorkspaceScreen
-
         message = self.query_one("#new-message", Static)
         framework = self.query_one("#framework", Select).value
         if framework is Select.NULL:
@@ -91,10 +90,8 @@ class NewVisitScreen(Screen[None]):
             message.update("The date must be YYYY-MM-DD.")
             return
         duration = self.query_one("#duration", Input).value.strip()
-        session = self.app.session
-        assert session is not None
         try:
-            opened = session.new_visit(
+            self.app.new_visit(
                 str(framework),
                 school=self.query_one("#school", Input).value,
                 urn=self.query_one("#urn", Input).value,
@@ -107,5 +104,4 @@ class NewVisitScreen(Screen[None]):
             text = str(exc)
             message.update(text[0].upper() + text[1:] + ".")
             return
-        self.app.opened = opened
         self.app.switch_screen(WorkspaceScreen())

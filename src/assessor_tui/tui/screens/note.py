@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual import on
@@ -32,10 +33,18 @@ class NoteScreen(ModalScreen[NoteDraft | None]):
         Binding("escape", "cancel", "Cancel", id="note.cancel", tooltip="Close without saving"),
     ]
 
-    def __init__(self, item_ids: tuple[str, ...], title: str) -> None:
+    def __init__(
+        self,
+        item_ids: tuple[str, ...],
+        title: str,
+        *,
+        keep: Callable[[NoteDraft], None] | None = None,
+    ) -> None:
         super().__init__()
         self.item_ids = item_ids
         self.note_title = title
+        self.keep = keep
+        """Stages a draft as a note when the app ends or locks with the dialog open."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="note-dialog"):
@@ -68,6 +77,13 @@ class NoteScreen(ModalScreen[NoteDraft | None]):
             with_whom=self.query_one("#note-with", Input).value,
             item_ids=tuple(self.query_one("#note-items", Input).value.split()),
         )
+
+    def save_drafts(self) -> None:
+        """A note still being typed is saved as a note, not lost with the window
+        (HoldsDrafts: the app calls this on quit, lock and an ending from outside)."""
+        draft = self.draft()
+        if self.keep is not None and draft.text.strip():
+            self.keep(draft)
 
     def action_save(self) -> None:
         draft = self.draft()

@@ -16,13 +16,12 @@ from assessor_tui.plugins.isolation import PASS_THROUGH
 
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import Panel
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 
-def build_panel(app: AssessorApp, panel: Panel) -> Widget | None:
+def build_panel(app: AppState, panel: Panel) -> Widget | None:
     """The plugin's widget, or None (and the plugin disabled, with the reason) if it fails."""
-    opened = app.opened
-    assert opened is not None
+    opened = app.require_opened()
     module_name, _, class_name = panel.target.partition(":")
     try:
         widget = getattr(import_module(module_name), class_name)(opened.visit, opened.framework)
@@ -42,7 +41,7 @@ def build_panel(app: AssessorApp, panel: Panel) -> Widget | None:
 
 
 class PluginPanelScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     BINDINGS = [Binding("escape", "app.pop_screen", "Back", id="panel.back", tooltip="Back")]
 
     def __init__(self, panel: Panel, widget: Widget) -> None:

@@ -15,9 +15,11 @@ from textual.widgets import Footer, Header, Markdown
 from assessor_tui import reports
 from assessor_tui.files import BINARY
 from assessor_tui.reports.filenames import export_file_name
+from assessor_tui.store import StoreError
+from assessor_tui.tui.screens.form import FormScreen
 
 if TYPE_CHECKING:
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 
 def default_path(school: str, visit_id: str, fmt: str) -> str:
@@ -26,7 +28,7 @@ def default_path(school: str, visit_id: str, fmt: str) -> str:
 
 
 class PreviewScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     BINDINGS = [
         Binding(
             "e",
@@ -39,8 +41,7 @@ class PreviewScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        opened = self.app.opened
-        assert opened is not None
+        opened = self.app.require_opened()
         text = reports.record_markdown(opened.visit, opened.framework, self.app.host)
         yield Header()
         with VerticalScroll(id="preview"):
@@ -52,10 +53,7 @@ class PreviewScreen(Screen[None]):
         self.query_one(VerticalScroll).focus()
 
     def action_export(self) -> None:
-        from assessor_tui.tui.screens.form import FormScreen
-
-        opened = self.app.opened
-        assert opened is not None
+        opened = self.app.require_opened()
         visit = opened.visit
         fields = [
             ("format", f"Format ({', '.join(reports.FORMATS)})", "pdf"),
@@ -70,8 +68,7 @@ class PreviewScreen(Screen[None]):
         self.app.push_screen(FormScreen("Export the record", fields), export)
 
     def _export(self, fmt: str, path: str, table: str = "judgements") -> None:
-        opened = self.app.opened
-        assert opened is not None
+        opened = self.app.require_opened()
         fmt = fmt.strip().lower()
         if fmt not in reports.FORMATS:
             self.notify(f"'{fmt}' is not a format ({', '.join(reports.FORMATS)})", severity="error")
@@ -95,7 +92,7 @@ class PreviewScreen(Screen[None]):
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
-        except (reports.ReportError, OSError) as exc:
+        except (reports.ReportError, StoreError, OSError) as exc:  # not saved, or not written
             self.notify(f"Not exported: {exc}", severity="error", timeout=10)
             return
         self.notify(f"Exported to {target}")

@@ -19,11 +19,15 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Markdown, Static
 from textual.worker import get_current_worker
 
+from assessor_tui.tui.failures import catch_failure, failure_text
+from assessor_tui.tui.screens.confirm import ConfirmScreen
+from assessor_tui.tui.screens.form import FormScreen
+
 if TYPE_CHECKING:
     from assessor_tui.plugins.host import PluginHost
     from assessor_tui.sync.client import SyncClient
     from assessor_tui.sync.protocol import VisitDetail, VisitSummary
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 NOT_LOGGED_IN = "This store is not logged in to a server: run `assessor login URL` first."
 
@@ -42,16 +46,14 @@ def client_for(account: dict[str, Any]) -> SyncClient:
     )
 
 
-def problem(exc: Exception) -> str:
+def problem(exc: Exception | None) -> str:
     """A failed request in a few words; a refusal because the account is not a moderator
     is said as such."""
-    from assessor_tui.sync.client import ServerRefused, SyncError
+    from assessor_tui.sync.client import ServerRefused
 
     if isinstance(exc, ServerRefused) and exc.status == 403:
         return f"the server says this account is not a moderator ({exc.reason})"
-    if isinstance(exc, SyncError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    return failure_text(exc) if exc is not None else "no reason given"
 
 
 def record_text(detail: VisitDetail, host: PluginHost) -> str:
@@ -62,14 +64,14 @@ def record_text(detail: VisitDetail, host: PluginHost) -> str:
     from assessor_tui.domain.records import Record
 
     s = detail.summary
-    try:
+    why = f"framework '{s.framework_id}' is not installed here"
+    with catch_failure("building a submitted visit's record") as failed:
         visit = assemble(Record.model_validate(r.model_dump()) for r in detail.records)
         framework = host.framework(visit.framework_id)
         if framework is not None:
             return reports.record_markdown(visit, framework, host)
-        why = f"framework '{s.framework_id}' is not installed here"
-    except Exception as exc:  # a record this version cannot read: show what there is
-        why = f"the record could not be built ({type(exc).__name__}: {exc})"
+    if failed:  # a record this version cannot read: show what there is
+        why = f"the record could not be built ({failed.text})"
     lines = [f"# {s.school}", "", f"{s.framework_id}, by {s.owner}: {s.status}. ({why})", ""]
     for record in detail.records:
         if record.deleted or record.type == "visit":
@@ -81,7 +83,7 @@ def record_text(detail: VisitDetail, host: PluginHost) -> str:
 
 
 class ReviewScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     DEFAULT_CSS = """
     #review { height: 1fr; }
     #review-account, #review-status { padding: 0 1; height: auto; }
@@ -158,14 +160,13 @@ class ReviewScreen(Screen[None]):
           description="Loading the visits waiting for review")
     def _load(self, account: dict[str, Any]) -> None:
         worker = get_current_worker()
-        try:
-            with client_for(account) as client:
-                visits = client.review_list()
-        except Exception as exc:  # the server gone, or not a moderator: one line
+        with catch_failure("loading the review list") as failed, client_for(account) as client:
+            visits = client.review_list()
+        if failed:  # the server gone, or not a moderator: one line
             if not worker.is_cancelled:
                 self.app.call_from_thread(
                     self.say,
-                    f"Could not load the visits waiting for review: {problem(exc)}. "
+                    f"Could not load the visits waiting for review: {problem(failed.error)}. "
                     "Press u to try again.",
                 )
             return
@@ -222,14 +223,15 @@ class ReviewScreen(Screen[None]):
           description="Reading a submitted visit")
     def _read(self, account: dict[str, Any], summary: VisitSummary) -> None:
         worker = get_current_worker()
-        try:
+        with catch_failure("reading a submitted visit") as failed:
             with client_for(account) as client:
                 detail = client.visit(summary.id)
             text = record_text(detail, self.app.host)
-        except Exception as exc:
+        if failed:
             if not worker.is_cancelled:
                 self.app.call_from_thread(
-                    self.say, f"Could not read the visit to {summary.school}: {problem(exc)}."
+                    self.say,
+                    f"Could not read the visit to {summary.school}: {problem(failed.error)}.",
                 )
             return
         if not worker.is_cancelled:
@@ -259,8 +261,6 @@ class ReviewScreen(Screen[None]):
             self.accept(summary)
 
     def return_visit(self, summary: VisitSummary) -> None:
-        from assessor_tui.tui.screens.form import FormScreen
-
         def done(values: dict[str, str] | None) -> None:
             if values is None:
                 return
@@ -284,8 +284,6 @@ class ReviewScreen(Screen[None]):
         )
 
     def accept(self, summary: VisitSummary) -> None:
-        from assessor_tui.tui.screens.confirm import ConfirmScreen
-
         def done(yes: bool | None) -> None:
             if yes:
                 self._send(summary, "accepted", "")
@@ -313,11 +311,10 @@ class ReviewScreen(Screen[None]):
     def _decide(
         self, account: dict[str, Any], summary: VisitSummary, decision: str, comment: str
     ) -> None:
-        try:
-            with client_for(account) as client:
-                result = client.review(summary.id, decision, comment)
-        except Exception as exc:  # nothing changed on the server; the comment is kept
-            self.app.call_from_thread(self._not_decided, summary, decision, exc)
+        with catch_failure("sending a review decision") as failed, client_for(account) as client:
+            result = client.review(summary.id, decision, comment)
+        if failed:  # nothing changed on the server; the comment is kept
+            self.app.call_from_thread(self._not_decided, summary, decision, failed.error)
             return
         self.app.call_from_thread(self._decided, summary, result)
 
@@ -331,7 +328,9 @@ class ReviewScreen(Screen[None]):
         self.say(line)
         self.notify(line)
 
-    def _not_decided(self, summary: VisitSummary, decision: str, exc: Exception) -> None:
+    def _not_decided(
+        self, summary: VisitSummary, decision: str, exc: Exception | None
+    ) -> None:
         from assessor_tui.sync.client import AuthFailed, ServerRefused
 
         action = "return" if decision == "returned" else "accept"
@@ -349,7 +348,7 @@ class ReviewScreen(Screen[None]):
 class ReviewRecordScreen(Screen[str | None]):
     """One submitted visit's record, read-only; r or a decide on it from here."""
 
-    app: AssessorApp
+    app: AppState
     BINDINGS = [
         Binding(
             "r",

@@ -6,6 +6,7 @@ other device's, or an edited merge, and the choice syncs like any edit.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -15,8 +16,11 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar, Static
 
+from assessor_tui.tui.failures import tell_failure
+from assessor_tui.tui.screens.form import FormScreen
+
 if TYPE_CHECKING:
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 
 def shown(value: Any) -> str:
@@ -24,7 +28,7 @@ def shown(value: Any) -> str:
 
 
 class SyncScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     BINDINGS = [
         Binding("s", "sync", "Sync now", id="sync.run", tooltip="Push and pull until done"),
         Binding(
@@ -116,23 +120,23 @@ class SyncScreen(Screen[None]):
         from assessor_tui.sync.client import SyncClient
         from assessor_tui.sync.engine import SyncEngine
 
-        session = self.app.session
-        assert session is not None
+        session = self.app.require_session()
         account = session.sync_account()
-        assert account is not None
+        if account is None:  # logged out since action_sync looked
+            self.app.call_from_thread(self._failed, "not logged in")
+            return
 
         def progress(phase: str, done: int, total: int) -> None:
             self.app.call_from_thread(self._progress, phase, done, total)
 
-        try:
-            with SyncClient(
-                account["url"], account["token"], ca_pem=account.get("ca_pem")
-            ) as client:
-                report = SyncEngine(session, client, progress).run()
-        except Exception as exc:  # the server gone, a refused token: one line, nothing lost
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        self.app.call_from_thread(self._done, report)
+        said = partial(self.app.call_from_thread, self._failed)
+        # the server gone, a refused token: one line, nothing lost
+        with tell_failure(self.app, tell=said) as failed, SyncClient(
+            account["url"], account["token"], ca_pem=account.get("ca_pem")
+        ) as client:
+            report = SyncEngine(session, client, progress).run()
+        if not failed:
+            self.app.call_from_thread(self._done, report)
 
     def _progress(self, phase: str, done: int, total: int) -> None:
         bar = self.query_one(ProgressBar)
@@ -169,8 +173,6 @@ class SyncScreen(Screen[None]):
             self._resolve(conflict, conflict[side])
 
     def action_edit(self) -> None:
-        from assessor_tui.tui.screens.form import FormScreen
-
         conflict = self._current()
         if conflict is None:
             return
@@ -194,14 +196,11 @@ class SyncScreen(Screen[None]):
         )
 
     def _resolve(self, conflict: dict[str, Any], value: Any) -> None:
-        session = self.app.session
-        assert session is not None
-        try:
-            opened = session.open(conflict["visit_id"])
+        with tell_failure(self.app, "Not resolved: {}") as failed:
+            opened = self.app.require_session().open(conflict["visit_id"])
             opened.resolve_conflict(conflict["id"], value)
             opened.close()
-        except Exception as exc:
-            self.notify(f"Not resolved: {exc}", severity="error")
+        if failed:
             return
         self.notify(f"Kept {shown(value)} for {conflict['field']}; it syncs as an edit.")
         self.load_conflicts()

@@ -13,7 +13,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 
 if TYPE_CHECKING:
     from assessor_tui.session import Session
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 MIN_LENGTH = 8
 
@@ -34,7 +34,7 @@ def strength(passphrase: str) -> str:
 class UnlockScreen(Screen[None]):
     """The passphrase opens the store; a wrong one says so and lets the user retry."""
 
-    app: AssessorApp
+    app: AppState
     BINDINGS = [Binding("escape", "clear", "Clear", id="unlock.clear", tooltip="Clear the field")]
 
     def compose(self) -> ComposeResult:
@@ -84,7 +84,7 @@ class UnlockScreen(Screen[None]):
 class CreateStoreScreen(Screen[None]):
     """The first run: choose a passphrase (twice), then see the recovery key once."""
 
-    app: AssessorApp
+    app: AppState
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -150,7 +150,7 @@ class CreateStoreScreen(Screen[None]):
 class RecoveryKeyScreen(Screen[None]):
     """Shown once: the key that opens the store if the passphrase is forgotten."""
 
-    app: AssessorApp
+    app: AppState
 
     def __init__(self, session: Session, recovery_key: str) -> None:
         super().__init__()

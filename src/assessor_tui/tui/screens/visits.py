@@ -1,4 +1,8 @@
-"""The visits table: filter as you type, open, create, archive."""
+"""The visits table: filter as you type, open, create, archive.
+
+The screens it opens are imported when first wanted (the workspace's in the background by
+``_warm_up``), so the list paints before their modules load: tests/tui/test_cold_start.py.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from assessor_tui.session import visit_rows
+from assessor_tui.tui.failures import tell_failure
 from assessor_tui.tui.screens.confirm import ConfirmScreen
+from assessor_tui.tui.widgets.visit_header import sync_state
 
 if TYPE_CHECKING:
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 STATUS = {
     "planned": "planned",
@@ -25,21 +31,8 @@ STATUS = {
 }
 
 
-def sync_state(summary: dict[str, Any]) -> str:
-    """Never colour alone: conflicts and refusals are said in words."""
-    parts = []
-    if summary.get("conflicts"):
-        n = summary["conflicts"]
-        parts.append(f"{n} conflict{'s' if n != 1 else ''}")
-    if summary.get("rejected"):
-        parts.append(f"{summary['rejected']} refused")
-    if summary.get("pending_changes"):
-        parts.append(f"{summary['pending_changes']} to sync")
-    return ", ".join(parts) or "synced"
-
-
 class VisitsScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     BINDINGS = [
         Binding("n", "new", "New visit", id="visits.new", tooltip="Create a visit"),
         Binding("enter", "open", "Open", id="visits.open", tooltip="Open the visit"),
@@ -224,16 +217,12 @@ class VisitsScreen(Screen[None]):
             self.open_visit(visit_id)
 
     def open_visit(self, visit_id: str) -> None:
-        from assessor_tui.tui.screens.workspace import WorkspaceScreen
+        from assessor_tui.tui.screens.workspace import WorkspaceScreen  # loaded by _warm_up
 
-        session = self.app.session
-        assert session is not None
-        try:
-            self.app.opened = session.open(visit_id)
-        except Exception as exc:  # a damaged file or a missing plugin: say which
-            self.notify(str(exc), severity="error", timeout=10)
-            return
-        self.app.push_screen(WorkspaceScreen())
+        with tell_failure(self.app) as failed:  # a damaged file or a missing plugin: say which
+            self.app.open_visit(visit_id)
+        if not failed:
+            self.app.push_screen(WorkspaceScreen())
 
     def action_archive(self) -> None:
         visit_id = self._current()

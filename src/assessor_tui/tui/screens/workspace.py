@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -13,19 +14,30 @@ from textual.widgets import Footer, Tree
 
 from assessor_tui.domain.checks import EditRefused
 from assessor_tui.frameworks.model import Criterion, TextPrompt
+from assessor_tui.plugins.commands import CommandFailed
+from assessor_tui.store import StoreError
+from assessor_tui.tui.failures import tell_failure
+from assessor_tui.tui.screens.form import FormScreen
+from assessor_tui.tui.screens.link_note import LinkNoteScreen
 from assessor_tui.tui.screens.note import NoteDraft, NoteScreen
+from assessor_tui.tui.screens.plugin_panel import PluginPanelScreen, build_panel
+from assessor_tui.tui.screens.preview import PreviewScreen
+from assessor_tui.tui.screens.search import SearchScreen
+from assessor_tui.tui.screens.submit import SubmitScreen
+from assessor_tui.tui.screens.writeup import WriteUpScreen
 from assessor_tui.tui.widgets.criteria_tree import CriteriaTree
-from assessor_tui.tui.widgets.item_view import Edit, ItemView
-from assessor_tui.tui.widgets.panels import TextPanel
+from assessor_tui.tui.widgets.item_parts import Edit, EditRequested
+from assessor_tui.tui.widgets.item_view import ItemView
+from assessor_tui.tui.widgets.panels import Panel, TextPanel
 from assessor_tui.tui.widgets.read_only import header_notice, read_only_reason, refused
-from assessor_tui.tui.widgets.visit_header import WARN_AT, VisitHeader, clock_text
+from assessor_tui.tui.widgets.visit_header import WARN_AT, VisitHeader, clock_text, sync_state
 
 if TYPE_CHECKING:
     from textual.timer import Timer
 
     from assessor_tui.plugins.commands import Command
     from assessor_tui.session import OpenVisit
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 SAVE_EVERY = 0.5
 """Seconds between save checks: every change is durable within a second."""
@@ -33,7 +45,7 @@ ANSWER_IDLE = 2.0
 
 
 class WorkspaceScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     BINDINGS = [
         Binding("j", "step(1)", "Next", id="workspace.next", tooltip="Next item"),
         Binding("k", "step(-1)", "Previous", id="workspace.previous", tooltip="Previous item"),
@@ -108,8 +120,7 @@ class WorkspaceScreen(Screen[None]):
 
     @property
     def opened(self) -> OpenVisit:
-        assert self.app.opened is not None
-        return self.app.opened
+        return self.app.require_opened()
 
     def compose(self) -> ComposeResult:
         opened = self.opened
@@ -171,8 +182,6 @@ class WorkspaceScreen(Screen[None]):
     def _sync_words(self) -> str:
         """Conflicts and refusals in words, as the visits list says them; counted from the
         open file's tables (not summary(): this runs on every keystroke)."""
-        from assessor_tui.tui.screens.visits import sync_state
-
         opened = self.opened
         return sync_state({
             "conflicts": len(opened.file.tables.get("conflicts", {})),
@@ -232,9 +241,13 @@ class WorkspaceScreen(Screen[None]):
         self._refresh_header()
         return True
 
-    @on(ItemView.EditRequested)
-    def _edit_requested(self, event: ItemView.EditRequested) -> None:
+    @on(EditRequested)
+    def _edit_requested(self, event: EditRequested) -> None:
         self.stage(event.edit, [event.item_id])
+
+    @on(Panel.FormWanted)
+    def _form_wanted(self, event: Panel.FormWanted) -> None:
+        self.app.push_screen(FormScreen(event.title, event.fields), event.answered)
 
     def _autosave(self) -> None:
         if self.app.opened is None:  # closed (and saved) already; the screen is on its way out
@@ -249,12 +262,11 @@ class WorkspaceScreen(Screen[None]):
         opened = self.app.opened
         if opened is None:
             return
-        try:
+        said = partial(self.app.call_from_thread, self._save_failed)
+        with tell_failure(self.app, tell=said) as failed:  # shown and retried; edits stay staged
             opened.flush()
-        except Exception as exc:  # shown and retried; the edits stay staged
-            self.app.call_from_thread(self._save_failed, exc)
-            return
-        self.app.call_from_thread(self._saved)
+        if not failed:
+            self.app.call_from_thread(self._saved)
 
     def _saved(self) -> None:
         self.save_failures = 0
@@ -264,12 +276,12 @@ class WorkspaceScreen(Screen[None]):
             header.save_state = "✓ saved"
             header.sync_state = self._sync_words()
 
-    def _save_failed(self, exc: Exception) -> None:
+    def _save_failed(self, why: str) -> None:
         self.save_failures += 1
-        self.query_one(VisitHeader).save_state = f"NOT SAVED: {exc}; retrying"
+        self.query_one(VisitHeader).save_state = f"NOT SAVED: {why}; retrying"
         if self.save_failures == 1:
             self.notify(
-                f"Could not save: {exc}. Your work is kept and saving is retried.",
+                f"Could not save: {why}. Your work is kept and saving is retried.",
                 severity="error",
                 timeout=15,
             )
@@ -277,6 +289,12 @@ class WorkspaceScreen(Screen[None]):
     def stage_typed_text(self) -> None:
         for panel in self.query(TextPanel):
             panel.action_save_answer()
+
+    def save_drafts(self) -> None:
+        """Answers still being typed are staged (HoldsDrafts: the app calls this on quit,
+        lock and an ending from outside)."""
+        if self.app.opened is not None:  # closed (and saved) already
+            self.stage_typed_text()
 
     # ------------------------------------------------------------ moving
 
@@ -322,11 +340,10 @@ class WorkspaceScreen(Screen[None]):
             if draft is not None:
                 self.save_note(draft)
 
-        self.app.push_screen(NoteScreen((item_id,) if item_id else (), title), done)
+        note = NoteScreen((item_id,) if item_id else (), title, keep=self.save_note)
+        self.app.push_screen(note, done)
 
     def action_link_note(self) -> None:
-        from assessor_tui.tui.screens.link_note import LinkNoteScreen
-
         if self.refuse():
             return
         item_id = self.current_item_id()
@@ -343,6 +360,8 @@ class WorkspaceScreen(Screen[None]):
         self.app.push_screen(LinkNoteScreen(candidates, f"{item.id} {item.title}"), done)
 
     def save_note(self, draft: NoteDraft) -> None:
+        if self.app.opened is None:  # closed (and saved) already: the screen is on its way out
+            return
         self.stage(
             lambda e: e.add_note(
                 draft.text,
@@ -363,15 +382,11 @@ class WorkspaceScreen(Screen[None]):
         self.stage(lambda e: e.start(at=self.app.now()), [])
 
     def action_writeup(self) -> None:
-        from assessor_tui.tui.screens.writeup import WriteUpScreen
-
         self.stage_typed_text()
         self.app.push_screen(WriteUpScreen())
 
     def action_panel(self, index: int) -> None:
         """Open the index-th panel the framework's plugins offer (the palette lists them)."""
-        from assessor_tui.tui.screens.plugin_panel import PluginPanelScreen, build_panel
-
         panels = self.app.host.panels_for(self.opened.framework.id)
         if not 0 <= index < len(panels):
             return
@@ -383,8 +398,6 @@ class WorkspaceScreen(Screen[None]):
         """Run a plugin's command (the palette lists them): its edits are staged like the
         assessor's own, so they are validated, autosaved and may start the clock; then it may
         move to an item and say something. One that fails is disabled, with the reason."""
-        from assessor_tui.plugins.commands import CommandFailed
-
         self.stage_typed_text()
         opened = self.opened
         try:
@@ -406,14 +419,10 @@ class WorkspaceScreen(Screen[None]):
             self.notify(outcome.message or f"{command.title}: nothing to do.")
 
     def action_preview(self) -> None:
-        from assessor_tui.tui.screens.preview import PreviewScreen
-
         self.stage_typed_text()
         self.app.push_screen(PreviewScreen())
 
     def action_search(self) -> None:
-        from assessor_tui.tui.screens.search import SearchScreen
-
         def done(item_id: str | None) -> None:
             if item_id:
                 self.jump_to(item_id)
@@ -431,8 +440,6 @@ class WorkspaceScreen(Screen[None]):
 
     def action_submit(self) -> None:
         """Show the quality check and the findings, ask, then freeze the visit."""
-        from assessor_tui.tui.screens.submit import SubmitScreen
-
         self.stage_typed_text()
         if self.refuse():
             return
@@ -446,27 +453,24 @@ class WorkspaceScreen(Screen[None]):
     def submit_now(self) -> None:
         """`Session.submit`, as `assessor submit` does it. The session opens the visit
         afresh, so it is saved and let go first, then opened again, now frozen."""
-        session = self.app.session
-        assert session is not None
+        session = self.app.require_session()
         visit_id = self.opened.file.visit_id
         for timer in self.timers:
             timer.pause()
-        try:
+        with tell_failure(self.app, tell=self._save_failed) as failed:
             self.app.close_visit()
-        except Exception as exc:  # not saved: nothing is submitted, the edits stay staged
-            self._save_failed(exc)
+        if failed:  # not saved: nothing is submitted, the edits stay staged
             for timer in self.timers:
                 timer.resume()
             return
-        error: Exception | None = None
+        error: StoreError | EditRefused | None = None
         try:
             session.submit(visit_id)
-        except Exception as exc:  # refused, or not written: said below, the visit reopened
+        except (StoreError, EditRefused) as exc:  # refused, or not written: said below
             error = exc
-        try:
-            self.app.opened = session.open(visit_id)
-        except Exception as exc:  # saved and closed: back to the list, which shows its state
-            self.notify(f"Could not open the visit again: {exc}", severity="error", timeout=10)
+        with tell_failure(self.app, "Could not open the visit again: {}") as failed:
+            self.app.open_visit(visit_id)
+        if failed:  # saved and closed: back to the list, which shows its state
             self.app.pop_screen()
             return
         for timer in self.timers:
@@ -487,10 +491,9 @@ class WorkspaceScreen(Screen[None]):
         self.stage_typed_text()
         for timer in self.timers:
             timer.pause()
-        try:
+        with tell_failure(self.app, tell=self._save_failed) as failed:
             self.app.close_visit()
-        except Exception as exc:
-            self._save_failed(exc)
+        if failed:
             for timer in self.timers:
                 timer.resume()
             return

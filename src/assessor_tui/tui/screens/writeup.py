@@ -13,13 +13,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static, Tex
 
 from assessor_tui.domain.checks import EditRefused
 from assessor_tui.frameworks.model import Actions, Framework
-from assessor_tui.tui.widgets.item_view import Edit, ItemView
-from assessor_tui.tui.widgets.panels import ActionsPanel
+from assessor_tui.tui.screens.form import FormScreen
+from assessor_tui.tui.widgets.item_parts import Edit, EditRequested
+from assessor_tui.tui.widgets.panels import ActionsPanel, Panel
 from assessor_tui.tui.widgets.read_only import read_only_reason, refused
 
 if TYPE_CHECKING:
     from assessor_tui.session import OpenVisit
-    from assessor_tui.tui.app import AssessorApp
+    from assessor_tui.tui.state import AppState
 
 SEVERITY = {"problem": "✗", "warning": "!", "info": "·"}
 
@@ -37,7 +38,7 @@ def actions_item(framework: Framework, visit_type: str | None) -> Actions:
 
 
 class WriteUpScreen(Screen[None]):
-    app: AssessorApp
+    app: AppState
     BINDINGS = [
         Binding("escape", "back", "Back", id="writeup.back", tooltip="Back to the criteria"),
         Binding("ctrl+s", "save", "Save", id="writeup.save", tooltip="Save the summary now"),
@@ -51,8 +52,7 @@ class WriteUpScreen(Screen[None]):
 
     @property
     def opened(self) -> OpenVisit:
-        assert self.app.opened is not None
-        return self.app.opened
+        return self.app.require_opened()
 
     def compose(self) -> ComposeResult:
         visit = self.opened.visit
@@ -124,10 +124,15 @@ class WriteUpScreen(Screen[None]):
         self.query_one("#findings", Static).update(self._findings())
         self.query_one(ActionsPanel).refresh_from(self.opened.visit)
 
-    @on(ItemView.EditRequested)
-    def _edit(self, event: ItemView.EditRequested) -> None:
+    @on(EditRequested)
+    def _edit(self, event: EditRequested) -> None:
         event.stop()
         self._stage(event.edit)
+
+    @on(Panel.FormWanted)
+    def _form_wanted(self, event: Panel.FormWanted) -> None:
+        event.stop()
+        self.app.push_screen(FormScreen(event.title, event.fields), event.answered)
 
     @on(Input.Submitted, "#add-recommendation")
     def _add(self, event: Input.Submitted) -> None:
@@ -138,8 +143,6 @@ class WriteUpScreen(Screen[None]):
 
     @on(DataTable.RowSelected, "#recommendations")
     def _edit_recommendation(self, event: DataTable.RowSelected) -> None:
-        from assessor_tui.tui.screens.form import FormScreen
-
         event.stop()
         recs = self.opened.visit.recommendations
         if refused(self) or not recs:
@@ -175,6 +178,13 @@ class WriteUpScreen(Screen[None]):
         self.app.save_now()
 
     def on_descendant_blur(self) -> None:
+        self.save_drafts()
+
+    def save_drafts(self) -> None:
+        """The summary as typed so far is staged (on leaving a field, and through HoldsDrafts
+        when the app quits, locks or is ended from outside)."""
+        if self.app.opened is None:  # closed (and saved) already
+            return
         text = self.query_one("#summary", TextArea).text
         if text != self.opened.visit.summary:
             self._stage(lambda e: e.set_summary(text))

@@ -3,64 +3,28 @@ panel for a table, list, checklist, text prompt or action points."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from textual import on
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Label, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
-from assessor_tui.domain.edits import Editor
-from assessor_tui.domain.records import Change
 from assessor_tui.domain.visit import Visit
-from assessor_tui.frameworks.model import Criterion, Framework, Guidance, Item, Point
-from assessor_tui.frameworks.outline import point_lines
-
-Edit = Callable[[Editor], Change]
-
-
-def tick_prompt(text: str, checked: bool) -> str:
-    """A checklist line that says ticked or not in a glyph, not in colour alone."""
-    return f"{'✔' if checked else '○'} {text}"
-
-
-def sync_ticks(
-    selection_list: SelectionList[str], texts: dict[str, str], ticked: set[str] | None = None
-) -> None:
-    """Refresh each entry's glyph after a tick; with ``ticked``, first make the list show
-    exactly those ticks (a refused tick is put back)."""
-    if ticked is not None:
-        for entry_id in texts:
-            if entry_id in ticked and entry_id not in selection_list.selected:
-                selection_list.select(entry_id)
-            elif entry_id not in ticked and entry_id in selection_list.selected:
-                selection_list.deselect(entry_id)
-    selected = set(selection_list.selected)
-    for entry_id, text in texts.items():
-        selection_list.replace_option_prompt(entry_id, tick_prompt(text, entry_id in selected))
-
-
-def points_text(points: tuple[str | Point, ...]) -> str:
-    return "\n".join(point_lines(points, bullet="•", sub_bullet="  –"))
-
-
-def guidance_text(blocks: tuple[Guidance, ...]) -> str:
-    return "\n\n".join(
-        "\n".join(p for p in (b.title, b.text or "", points_text(b.points)) if p) for b in blocks
-    )
+from assessor_tui.frameworks.model import Criterion, Framework, Item
+from assessor_tui.tui.widgets.item_parts import (
+    Edit,
+    EditRequested,
+    sync_ticks,
+    tick_prompt,
+)
+from assessor_tui.tui.widgets.panels import Panel, panel_for
 
 
 class ItemView(VerticalScroll):
-    """Shows one item; edits are posted as `ItemView.EditRequested` for the screen to stage."""
-
-    class EditRequested(Message):
-        def __init__(self, edit: Edit, item_id: str) -> None:
-            super().__init__()
-            self.edit = edit
-            self.item_id = item_id
+    """Shows one item; edits are posted as `EditRequested` for the screen to stage."""
 
     def __init__(self, framework: Framework, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -116,8 +80,6 @@ class ItemView(VerticalScroll):
                 )
             self.query_one("#notes", Static).update(self._notes_text(item.id, visit))
         else:
-            from assessor_tui.tui.widgets.panels import Panel
-
             for panel in self.query(Panel):
                 panel.refresh_from(visit)
 
@@ -133,8 +95,6 @@ class ItemView(VerticalScroll):
         if isinstance(item, Criterion):
             yield from self._criterion(item, visit)
         else:
-            from assessor_tui.tui.widgets.panels import panel_for
-
             yield panel_for(item, self.framework, visit)
             if item.kind in ("text", "table", "list", "checklist"):
                 yield Label("Notes", classes="subtitle")
@@ -235,7 +195,7 @@ class ItemView(VerticalScroll):
 
     def _request(self, edit: Edit) -> None:
         if self.item is not None:
-            self.post_message(self.EditRequested(edit, self.item.id))
+            self.post_message(EditRequested(edit, self.item.id))
 
     @on(SelectionList.SelectionToggled, "#checklist")
     def _toggled(self, event: SelectionList.SelectionToggled[str]) -> None:

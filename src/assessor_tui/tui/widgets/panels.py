@@ -1,5 +1,6 @@
 """Panels for the items that are not criteria: tables, lists, checklists, text prompts
-and action points. Each posts `ItemView.EditRequested`; the screen stages the edit."""
+and action points. Each posts `EditRequested`, and `Panel.FormWanted` when it needs values
+typed in a form; the screen stages the edit and shows the form."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.message import Message
 from textual.widgets import DataTable, Input, SelectionList, Static, TextArea
 from textual.widgets.selection_list import Selection
 
@@ -23,9 +25,9 @@ from assessor_tui.frameworks.model import (
     Table,
     TextPrompt,
 )
-from assessor_tui.tui.widgets.item_view import (
+from assessor_tui.tui.widgets.item_parts import (
     Edit,
-    ItemView,
+    EditRequested,
     points_text,
     sync_ticks,
     tick_prompt,
@@ -36,6 +38,25 @@ from assessor_tui.tui.widgets.read_only import refused
 class Panel(Vertical):
     """Base: knows its item, rebuilds its data from the visit after each edit."""
 
+    class FormWanted(Message):
+        """The panel needs values typed in a form (a cell, a row, an action point): its
+        screen shows one and hands the values to ``then``; nothing happens on cancel."""
+
+        def __init__(
+            self,
+            title: str,
+            fields: list[tuple[str, str, str]],
+            then: Callable[[dict[str, str]], None],
+        ) -> None:
+            super().__init__()
+            self.title = title
+            self.fields = fields
+            self.then = then
+
+        def answered(self, values: dict[str, str] | None) -> None:
+            if values is not None:
+                self.then(values)
+
     def __init__(self, item: Item, framework: Framework, visit: Visit) -> None:
         super().__init__(classes="panel")
         self.item = item
@@ -43,7 +64,7 @@ class Panel(Vertical):
         self.visit = visit
 
     def request(self, edit: Edit) -> None:
-        self.post_message(ItemView.EditRequested(edit, self.item.id))
+        self.post_message(EditRequested(edit, self.item.id))
 
     def refresh_from(self, visit: Visit) -> None:
         self.visit = visit
@@ -55,16 +76,8 @@ class Panel(Vertical):
         then: Callable[[dict[str, str]], None],
     ) -> None:
         """A form for an edit; refused before anything is typed when the visit is read-only."""
-        from assessor_tui.tui.screens.form import FormScreen
-
-        if refused(self):
-            return
-
-        def done(values: dict[str, str] | None) -> None:
-            if values is not None:
-                then(values)
-
-        self.app.push_screen(FormScreen(title, fields), done)
+        if not refused(self):
+            self.post_message(self.FormWanted(title, fields, then))
 
 
 class TablePanel(Panel):

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from assessor_tui.domain.clock import stamp_ms
+from assessor_tui.tui.state import AppState
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode
@@ -62,8 +63,8 @@ def header_notice(opened: OpenVisit, *, copy: bool | None = None) -> str:
 
 def refused(node: DOMNode, *, copy: bool | None = None) -> bool:
     """True when the app's open visit cannot be edited; says why in one notification."""
-    # node.app is typed App[Any]; these widgets live only in AssessorApp, which has .opened
-    opened = node.app.opened  # type: ignore[attr-defined]
+    app = node.app
+    opened = app.opened if isinstance(app, AppState) else None
     reason = read_only_reason(opened, copy=copy) if opened is not None else None
     if reason is None:
         return False

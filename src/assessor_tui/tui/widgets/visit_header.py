@@ -1,8 +1,10 @@
-"""The workspace header: school and framework, the visit clock, coverage, save and sync."""
+"""The workspace header: school and framework, the visit clock, coverage, save and sync;
+and the words for a visit's sync state, which the visits list shows too."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -34,6 +36,19 @@ def clock_text(
     if minutes_left < 0:
         return f"{hm(elapsed)} in, {hm(-left)} over", minutes_left
     return f"{hm(elapsed)} in, {hm(left)} left", minutes_left
+
+
+def sync_state(summary: dict[str, Any]) -> str:
+    """Never colour alone: conflicts and refusals are said in words."""
+    parts = []
+    if summary.get("conflicts"):
+        n = summary["conflicts"]
+        parts.append(f"{n} conflict{'s' if n != 1 else ''}")
+    if summary.get("rejected"):
+        parts.append(f"{summary['rejected']} refused")
+    if summary.get("pending_changes"):
+        parts.append(f"{summary['pending_changes']} to sync")
+    return ", ".join(parts) or "synced"
 
 
 class VisitHeader(Widget):
