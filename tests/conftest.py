@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.notifications import keep_every_notification
+
 
 @pytest.fixture(autouse=True)
 def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -19,3 +21,8 @@ def _isolated(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monk
         "ASSESSOR_PASSPHRASE",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _every_notification_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    keep_every_notification(monkeypatch)

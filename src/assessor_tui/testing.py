@@ -210,4 +210,4 @@ def _showing(pilot: Pilot[Any]) -> str | None:
         return None
     if screen.query_one("#criteria").cursor_node is None:  # type: ignore[attr-defined]
         return None
-    return screen.current_item_id()  # type: ignore[attr-defined, no-any-return]
+    return screen.query_one("#item-view").built_for  # type: ignore[attr-defined, no-any-return]

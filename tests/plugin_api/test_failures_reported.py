@@ -20,6 +20,7 @@ from assessor_tui.session import OpenVisit, Session, SessionError
 from assessor_tui.testing import PASSPHRASE
 from assessor_tui.tui.app import AssessorApp, make_app
 from tests.distributions import make_distribution
+from tests.notifications import told
 from tests.plugin_api.test_hooks import Provides
 from tests.tui.helpers import screen_text, wait_for, wait_for_screen
 
@@ -39,7 +40,7 @@ class FaultyCheck:
 
 
 def messages(app: AssessorApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return told(app)
 
 
 def started(visit: OpenVisit) -> OpenVisit:

@@ -16,6 +16,7 @@ from assessor_tui.domain.checks import EditRefused
 from assessor_tui.frameworks.loader import load_bytes
 from assessor_tui.plugins.commands import CommandFailed, CommandResult
 from assessor_tui.plugins.host import PluginHost
+from tests.notifications import told
 from tests.tui.helpers import paste, type_text, wait_for, wait_for_screen
 
 YAML = b"""\
@@ -306,7 +307,7 @@ def current(pilot: Pilot) -> str | None:
 
 
 def notified(pilot: Pilot, text: str) -> bool:
-    return any(text in str(n.message) for n in pilot.app._notifications)
+    return any(text in m for m in told(pilot.app))
 
 
 async def test_palette_runs_ice_marks_jump(assessor_host, assessor_visit, assessor_pilot) -> None:

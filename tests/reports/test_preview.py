@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from rich.text import Text
+from tests.notifications import told
 from tests.reports.conftest import docx_text, pdf_text
 from tests.tui.conftest import PASSPHRASE
 from tests.tui.helpers import NOW, add_visit, app_for, open_only_visit, wait_for, wait_for_screen
@@ -60,7 +61,7 @@ def shown(app: AssessorApp) -> str:
 
 
 def notices(app: AssessorApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return told(app)
 
 
 async def open_preview(pilot) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
+from tests.notifications import told
 from tests.sync.conftest import PASSPHRASE, ServerProcess, Store
-from tests.tui.helpers import WAIT_BOUND
+from tests.tui.helpers import WAIT_BOUND, wait_for_workspace
 
 from assessor_tui.plugins.host import load_host
 from assessor_tui.session import Session
@@ -42,7 +43,7 @@ async def test_sync_screen_syncs_and_settles_a_conflict(
     session = Session.unlock(b.data_dir, PASSPHRASE, host)
     app = make_app(host=host, data_dir=b.data_dir, session=session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.pause()
+        await on_screen(pilot, "VisitsScreen")
         await pilot.press("S")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "SyncScreen")
         table = app.screen.query_one("#conflicts")
@@ -98,7 +99,7 @@ async def test_the_laptop_that_pulled_a_conflict_keeps_its_own_value_or_a_merge(
         visits = app.screen.query_one("#visits")
         assert visits.get_row_at(0)[-1] == "2 conflicts"  # the Sync column
         await pilot.press("enter")  # the visit's header says it too, in words
-        await on_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         await wait_for(pilot, lambda: app.screen.query_one("VisitHeader").sync_state
                        == "2 conflicts")
         await pilot.press("escape")
@@ -153,11 +154,12 @@ def shown(app, selector: str) -> str:
 
 
 def notified(app, words: str) -> bool:
-    return any(words in str(n.message) for n in app._notifications)
+    return any(words in m for m in told(app))
 
 
 async def on_screen(pilot, name: str) -> None:
-    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name)
+    await wait_for(pilot, lambda: type(pilot.app.screen).__name__ == name
+                   and pilot.app.screen.is_mounted)
 
 
 async def to_review(pilot, *, palette: bool = False) -> None:
@@ -197,7 +199,7 @@ async def test_submit_in_the_app_then_the_moderator_returns_it_with_a_comment(
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
-        await on_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         await pilot.press("U")
         await on_screen(pilot, "SubmitScreen")
         await pilot.press("y")
@@ -254,7 +256,7 @@ async def test_submit_in_the_app_then_the_moderator_returns_it_with_a_comment(
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
-        await on_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         assert shown(app, "#vh-notice") == (
             "RETURNED by the moderator: Add evidence for partnerships-2 — edit, then submit "
             "again"
@@ -319,7 +321,7 @@ async def test_the_moderator_accepts_in_the_app_after_a_network_failure(
     async with app.run_test(size=(120, 40)) as pilot:
         await on_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
-        await on_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         notice = shown(app, "#vh-notice")
         assert notice.startswith("Accepted by the moderator on ") and "read-only" in notice
         await pilot.press("2")  # a level on the first criterion: refused

@@ -105,8 +105,17 @@ async def type_text(pilot: Pilot, value: str) -> None:
 async def paste(pilot: Pilot, value: str) -> None:
     """Paste into the focused widget, as a terminal does (one event, not a key per character:
     much quicker for long text)."""
+    focused = pilot.app.focused
+
+    def shown() -> object:
+        return getattr(focused, "text", getattr(focused, "value", None))
+
+    before = shown()
     pilot.app.post_message(events.Paste(value))
-    await pilot.pause()
+    if before is None or not value:  # nothing to watch: let the app take it in
+        await pilot.pause()
+        return
+    await wait_for(pilot, lambda: shown() != before and value in str(shown()), what="the paste")
 
 
 def _key(char: str) -> str:
@@ -119,14 +128,22 @@ async def open_only_visit(pilot) -> None:
     """From the visits list, open the (first) visit and wait for its workspace."""
     await wait_for_screen(pilot, "VisitsScreen")
     await pilot.press("enter")
+    await wait_for_workspace(pilot)
+
+
+async def wait_for_workspace(pilot) -> None:
+    """Wait until a visit's workspace is up: its first item shown, the cursor on it."""
     await wait_for_screen(pilot, "WorkspaceScreen")
-    await wait_for(pilot, lambda: pilot.app.screen.query_one("#criteria").cursor_node is not None,
-                   what="the cursor on the first item")
+    await wait_for(pilot, lambda: pilot.app.screen.query_one("#criteria").cursor_node is not None
+                   and shown_item(pilot.app) is not None, what="the first item, the cursor on it")
 
 
 async def go_to(pilot, item_id: str) -> None:
     """Make ``item_id`` the workspace's current item, and wait until it shows."""
     pilot.app.screen.jump_to(item_id)
-    await wait_for(pilot, lambda: pilot.app.screen.current_item_id() == item_id,
-                   what=f"item {item_id}")
-    await pilot.pause()
+    await wait_for(pilot, lambda: shown_item(pilot.app) == item_id, what=f"item {item_id}")
+
+
+def shown_item(app: AssessorApp) -> str | None:
+    """The item the workspace shows, once every widget of it is mounted."""
+    return app.screen.query_one("#item-view").built_for

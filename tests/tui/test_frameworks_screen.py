@@ -11,6 +11,7 @@ from assessor_tui.session import Session
 from assessor_tui.store import FLOOR_KDF, Vault
 from assessor_tui.tui.app import AssessorApp, make_app
 from tests.tui.conftest import BUILT_INS, PASSPHRASE
+from tests.tui.helpers import wait_for_screen
 
 
 def frameworks_app(host: PluginHost, store_dir: Path) -> AssessorApp:
@@ -19,9 +20,9 @@ def frameworks_app(host: PluginHost, store_dir: Path) -> AssessorApp:
 
 
 async def open_frameworks(pilot) -> None:
-    await pilot.pause()
+    await wait_for_screen(pilot, "VisitsScreen")
     await pilot.press("f")
-    await pilot.pause()
+    await wait_for_screen(pilot, "FrameworksScreen")
 
 
 def outline_text(app) -> str:

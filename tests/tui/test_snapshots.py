@@ -18,7 +18,18 @@ from assessor_tui.store import FLOOR_KDF, Vault
 from assessor_tui.tui.app import AssessorApp
 from assessor_tui.tui.screens.unlock import RecoveryKeyScreen
 from tests.tui.conftest import PASSPHRASE
-from tests.tui.helpers import NOW, add_visit, app_for, paste, type_text, wait_for_screen
+from tests.tui.helpers import (
+    NOW,
+    add_visit,
+    app_for,
+    go_to,
+    open_only_visit,
+    paste,
+    type_text,
+    wait_for,
+    wait_for_screen,
+    wait_for_workspace,
+)
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 RECOVERY_KEY = "ABCD-EFGH-IJKL-MNOP-QRST-UVWX-YZ23-4567-ABCD-EFGH-IJKL-MNOP-QRST-UVWX"
@@ -67,16 +78,18 @@ def visits_app(host: PluginHost, session: Session) -> AssessorApp:
 
 
 async def open_first_visit(pilot) -> None:
-    await wait_for_screen(pilot, "VisitsScreen")
-    await pilot.press("enter")
-    await wait_for_screen(pilot, "WorkspaceScreen")
-    await pilot.pause()
+    await open_only_visit(pilot)
 
 
 async def at_criterion_1_1(pilot) -> None:
     await open_first_visit(pilot)
-    pilot.app.screen.jump_to("1.1")
-    await pilot.pause()
+    await go_to(pilot, "1.1")
+
+
+async def open_second_visit(pilot) -> None:
+    await wait_for_screen(pilot, "VisitsScreen")
+    await pilot.press("j", "enter")
+    await wait_for_workspace(pilot)
 
 
 class TestUnlockSnapshots:
@@ -190,13 +203,11 @@ class TestWorkspaceSnapshots:
         """ICE Mark partnerships-1: three sectors ticked, '3 of 7 — 5 needed'."""
 
         async def run_before(pilot) -> None:
-            await wait_for_screen(pilot, "VisitsScreen")
-            await pilot.press("j", "enter")
-            await wait_for_screen(pilot, "WorkspaceScreen")
-            await pilot.pause()
-            pilot.app.screen.query_one("#checklist", SelectionList).focus()
+            await open_second_visit(pilot)
+            checklist = pilot.app.screen.query_one("#checklist", SelectionList)
+            checklist.focus()
             pilot.app.screen.query_one("#checklist-count").scroll_visible(animate=False)
-            await pilot.pause()
+            await wait_for(pilot, lambda: pilot.app.focused is checklist, what="the focus")
 
         assert snap_compare(visits_app(host, session), terminal_size=size,
                             run_before=run_before)
@@ -213,7 +224,7 @@ class TestWorkspaceSnapshots:
         async def run_before(pilot) -> None:
             await at_criterion_1_1(pilot)
             pilot.app.clear_notifications()  # the same comment, said on opening
-            await pilot.pause()
+            await wait_for(pilot, lambda: not pilot.app.screen.query("Toast"), what="no toast")
 
         app = app_for(host, session.vault.data_dir, session, now=later)
         assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -226,10 +237,7 @@ class TestWorkspaceSnapshots:
         session.repo.set_setting("read_only_visits", [ids["ice"]])
 
         async def run_before(pilot) -> None:
-            await wait_for_screen(pilot, "VisitsScreen")
-            await pilot.press("j", "enter")
-            await wait_for_screen(pilot, "WorkspaceScreen")
-            await pilot.pause()
+            await open_second_visit(pilot)
 
         app = app_for(host, session.vault.data_dir, session, now=later)
         assert snap_compare(app, terminal_size=size, run_before=run_before)
@@ -264,8 +272,9 @@ class TestWriteUpSnapshots:
             await open_first_visit(pilot)
             await pilot.press("w")
             await wait_for_screen(pilot, "WriteUpScreen")
-            pilot.app.screen.query_one("#add-recommendation", Input).focus()
-            await pilot.pause()
+            box = pilot.app.screen.query_one("#add-recommendation", Input)
+            box.focus()
+            await wait_for(pilot, lambda: pilot.app.focused is box, what="the focus")
 
         assert snap_compare(visits_app(host, session), terminal_size=size,
                             run_before=run_before)

@@ -12,6 +12,7 @@ from textual.widgets import Input, SelectionList, TextArea
 from assessor_tui.plugins.host import PluginHost
 from assessor_tui.session import Session
 from assessor_tui.tui.app import AssessorApp
+from tests.notifications import told
 from tests.tui.conftest import PASSPHRASE
 from tests.tui.helpers import (
     NOW,
@@ -31,7 +32,7 @@ SECTORS = ("primary-schools", "secondary-school", "employers")
 
 
 def messages(app: AssessorApp) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return told(app)
 
 
 def said(app: AssessorApp, words: str) -> int:
@@ -74,10 +75,10 @@ async def try_every_edit_key(pilot, app: AssessorApp) -> None:
     assert app.screen.query("#rationale")
     await go_to(pilot, "partnerships-1")
     checklist = app.screen.query_one("#checklist", SelectionList)
-    before, told = set(checklist.selected), len(messages(app))
+    before, count = set(checklist.selected), len(messages(app))
     checklist.focus()
     await pilot.press("down", "down", "down", "space")  # a tick
-    await wait_for(pilot, lambda: len(messages(app)) > told, what="the tick refused")
+    await wait_for(pilot, lambda: len(messages(app)) > count, what="the tick refused")
     await wait_for(pilot, lambda: set(checklist.selected) == before, what="the tick put back")
     app.screen.query_one("#criteria").focus()
     await pilot.press("w")

@@ -9,6 +9,7 @@ from textual.widgets import Input, Static
 from assessor_tui.plugins.host import PluginHost
 from assessor_tui.session import Session
 from assessor_tui.store import FLOOR_KDF, Vault
+from tests.notifications import told
 from tests.tui.conftest import PASSPHRASE
 from tests.tui.helpers import (
     add_visit,
@@ -22,6 +23,7 @@ from tests.tui.helpers import (
     type_text,
     wait_for,
     wait_for_screen,
+    wait_for_workspace,
 )
 
 
@@ -117,9 +119,8 @@ async def test_lock_saves_closes_the_store_and_returns_to_unlock(
         await unlock(pilot)
         await wait_for_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
-        await wait_for_screen(pilot, "WorkspaceScreen")
-        app.screen.jump_to("1.1")
-        await pilot.pause()
+        await wait_for_workspace(pilot)
+        await go_to(pilot, "1.1")
         await pilot.press("3", "ctrl+l")  # lock before the autosave comes round
         await wait_for_screen(pilot, "UnlockScreen")
         assert app.session is None and app.opened is None and app.locked
@@ -132,7 +133,7 @@ async def test_lock_saves_closes_the_store_and_returns_to_unlock(
         await unlock(pilot)
         await wait_for_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
-        await wait_for_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         assert app.opened is not None and app.opened.visit.level("1.1") == "established"
         await pilot.press("ctrl+q")
     assert app.return_code == 0
@@ -147,7 +148,7 @@ async def test_idle_lock(host: PluginHost, store_dir: Path) -> None:
         await unlock(pilot)
         await wait_for_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
-        await wait_for_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         await go_to(pilot, "1.2")
         await pilot.press("4")
         await wait_for(pilot, lambda: app.opened.visit.level("1.2") == "enhancing", what="4")
@@ -182,9 +183,9 @@ async def test_a_damaged_visit_file_put_back_is_said(host: PluginHost, store_dir
             await open_only_visit(pilot)
             message = (f"visits/{visit_id}.db is damaged or was altered; "
                        "the previous copy was restored")
-            await wait_for(pilot, lambda: any(n.message == message for n in app._notifications),
+            await wait_for(pilot, lambda: message in told(app),
                            what="the restoration notice")
             assert [n.text for n in app.opened.visit.notes] == ["kept note"]
             app._report_restorations()  # the next tick of its 1 s timer, not waited for
-            assert sum(n.message == message for n in app._notifications) == 1
+            assert told(app).count(message) == 1
             await pilot.press("ctrl+q")

@@ -18,6 +18,7 @@ from tests.tui.helpers import (
     stored_visit,
     type_text,
     wait_for_screen,
+    wait_for_workspace,
 )
 
 
@@ -73,7 +74,7 @@ async def test_enter_opens_the_highlighted_visit(
     async with app.run_test(size=(120, 30)) as pilot:
         await wait_for_screen(pilot, "VisitsScreen")
         await pilot.press("j", "enter")
-        await wait_for_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         assert app.opened is not None and app.opened.file.visit_id == ids["riverside"]
         assert screen_text(app, "#vh-title") == (
             "Riverside Primary · Investing in Community Engagement ICE Mark"

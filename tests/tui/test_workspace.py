@@ -14,6 +14,7 @@ from assessor_tui.plugins.host import PluginHost
 from assessor_tui.session import Session
 from assessor_tui.tui.app import AssessorApp
 from assessor_tui.tui.screens.workspace import WorkspaceScreen
+from tests.notifications import told
 from tests.tui.helpers import (
     NOW,
     add_visit,
@@ -176,7 +177,11 @@ async def test_development_focus_field(host: PluginHost, store_dir: Path, sessio
         app.screen.query_one("#field-development-focus", Input).focus()
         await type_text(pilot, "SEAL")
         app.screen.query_one("#criteria").focus()  # tab away: saved on blur
-        await pilot.pause()
+        await wait_for(
+            pilot,
+            lambda: app.opened.visit.judgements["2.2"].fields.get("development-focus") == "SEAL",
+            what="the field saved on blur",
+        )
         await quit_app(pilot)
 
     visit = stored_visit(store_dir, host, visit_id)
@@ -511,9 +516,9 @@ async def test_quit_waits_for_a_durable_save(
 
         opened.flush = full_disk
         await pilot.press("1", "ctrl+q")
-        await pilot.pause()
+        await wait_for(pilot, lambda: any("Not quitting: could not save" in m for m in told(app)),
+                       what="the refusal")
         assert app.is_running and app.return_code is None
-        assert any("Not quitting: could not save" in str(n.message) for n in app._notifications)
         opened.flush = real_flush
         await pilot.press("ctrl+q")
     assert app.return_code == 0
@@ -536,8 +541,8 @@ async def test_a_note_typed_in_one_burst_keeps_every_character(
             app.post_message(events.Key("space" if char == " " else char, char))
         app.post_message(events.Key("ctrl+s", None))
         await wait_for_screen(pilot, "WorkspaceScreen")
-        await pilot.pause()
-        assert app.opened.visit.notes[0].text == typed
+        await wait_for(pilot, lambda: app.opened.visit.notes, what="the note")
+        assert [n.text for n in app.opened.visit.notes] == [typed]
         await quit_app(pilot)
     assert [n.text for n in stored_visit(store_dir, host, visit_id).notes] == [typed]
 
@@ -560,7 +565,8 @@ async def test_an_earlier_note_is_linked_to_another_criterion(
         await wait_for_screen(pilot, "WorkspaceScreen")
         assert "Chair: data is shared every term" in screen_text(app, "#notes")
         await pilot.press("l")  # nothing left to link here: said, not a dead dialog
-        await pilot.pause()
+        await wait_for(pilot, lambda: any("No other note to link here" in m for m in told(app)),
+                       what="the message")
         assert type(app.screen).__name__ == "WorkspaceScreen"
         await quit_app(pilot)
     (note,) = stored_visit(store_dir, host, visit_id).notes

@@ -15,7 +15,9 @@ from tests.tui.helpers import (
     screen_text,
     stored_visit,
     type_text,
+    wait_for,
     wait_for_screen,
+    wait_for_workspace,
 )
 
 
@@ -27,7 +29,7 @@ async def test_summary_recommendation_action_point_and_findings(
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for_screen(pilot, "VisitsScreen")
         await pilot.press("enter")
-        await wait_for_screen(pilot, "WorkspaceScreen")
+        await wait_for_workspace(pilot)
         await pilot.press("w")
         await wait_for_screen(pilot, "WriteUpScreen")
         findings = screen_text(app, "#findings")
@@ -38,8 +40,9 @@ async def test_summary_recommendation_action_point_and_findings(
 
         await paste(pilot, "Data analysed with the head and chair.")  # the summary has focus
         app.screen.query_one("#add-recommendation", Input).focus()  # leaving it saves it
-        await pilot.pause()
-        assert "no summary of activities" not in screen_text(app, "#findings")
+        await wait_for(pilot,
+                       lambda: "no summary of activities" not in screen_text(app, "#findings"),
+                       what="the findings without the missing summary")
         await type_text(pilot, "Track FSM pupils")
         await pilot.press("enter")
         assert recommendations.get_row_at(0) == ["1", "Track FSM pupils", "⚠ no owner",

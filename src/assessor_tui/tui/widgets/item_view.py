@@ -31,17 +31,22 @@ class ItemView(VerticalScroll):
         self.framework = framework
         self.item: Item | None = None
         self.visit: Visit | None = None
+        self.built_for: str | None = None
+        """The item whose widgets are all mounted; None while ``show`` is still building
+        them (``item`` changes first, so keys already act on the item being shown)."""
         self.locked = False
         """A read-only visit: text boxes take no typing (edit keys are refused elsewhere)."""
         self.can_focus = True
 
     async def show(self, item: Item, visit: Visit) -> None:
         """Rebuild for another item (the cursor moved)."""
-        self.item, self.visit = item, visit
+        self.item, self.visit, self.built_for = item, visit, None
         await self.remove_children()
         await self.mount_all(list(self._widgets(item, visit)))
         self.set_locked(self.locked)
         self.scroll_home(animate=False)
+        if self.item is item:  # not overtaken by a later show
+            self.built_for = item.id
 
     def set_locked(self, locked: bool) -> None:
         """Text boxes take no typing on a read-only visit (what is shown stays readable)."""
