@@ -30,7 +30,9 @@ INTERNAL = {
     # never shown: the reader that knows the file's name turns it into DamagedFile
     "assessor_tui.store.errors.FormatError",
     # never shown: the plugin host turns it into a disabled plugin with a reason
-    "assessor_tui.plugins.host.WrongResult",
+    "assessor_tui.plugins.answers.WrongResult",
+    # never shown as a sentence: a screen asking for the visit after it closed is a bug
+    "assessor_tui.tui.state.NoVisitOpen",
     # never shown: the loader turns it into a Problem of FrameworkInvalid
     "assessor_tui.frameworks.loader._BadValue",
 }

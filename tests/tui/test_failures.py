@@ -12,7 +12,7 @@ import pytest
 
 import assessor_tui.tui
 from assessor_tui.store import SaveFailed, StoreClosed
-from assessor_tui.tui.failures import catch_failure, failure_text, tell_failure, user_errors
+from assessor_tui.tui.failures import catch_failure, failure_text, tell_failure
 
 TUI = Path(assessor_tui.tui.__file__).parent
 
@@ -70,11 +70,14 @@ def test_catch_failure_keeps_the_failure_without_telling() -> None:
     assert failed.text == str(StoreClosed())
 
 
-def test_the_user_errors_are_the_loaded_roots() -> None:
+def test_every_assessor_error_is_told_in_its_own_words() -> None:
     from assessor_tui.domain.checks import EditRefused
-    from assessor_tui.store import StoreError
+    from assessor_tui.session import SessionError
 
-    assert {StoreError, EditRefused} <= set(user_errors())
+    assert failure_text(SessionError("this visit needs plugin 'x'")) == (
+        "this visit needs plugin 'x'"
+    )
+    assert failure_text(KeyError("at")) == "internal error: KeyError"
     assert failure_text(EditRefused("a submitted visit is read-only")) == (
         "a submitted visit is read-only"
     )
